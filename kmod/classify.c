@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Classification of one received packet, in softirq under RCU:
+ *
+ *   1. exact connection: a PCB for the tuple (hash-created, pre-assigned
+ *      or migrated) decides, so live connections never move when a
+ *      policy changes;
+ *   2. the policy of the destination port (match local);
+ *   3. the policy of the source port (match remote);
+ *   4. none: the packet is not managed.
+ *
+ * A flow found by 2 or 3 gets its PCB here, on the first packet that can
+ * open it: a TCP SYN or SYN-ACK, any UDP datagram. Creating it here rather
+ * than in the context makes the choice once, so round-robin or
+ * least-loaded cannot split a flow whose packets race on two CPUs.
+ */
+#include "classify.h"
+#include "context.h"
+#include "hash.h"
+#include "hook.h"
+#include "netns.h"
+#include "policy.h"
+
+static struct netctx_pcb *netctx_classify_new(struct net *net,
+					      struct netctx_net *nn,
+					      struct netctx_policy *p,
+					      struct sk_buff *skb,
+					      const struct netctx_tuple *t,
+					      u32 hash, netctx_okfn_t okfn)
+{
+	struct netctx_pcb *pcb, *old;
+	struct netctx_context *ctx;
+	u32 flow_hash;
+
+	ctx = netctx_policy_pick(p, t, skb, &flow_hash);
+	if (!ctx)
+		return NULL;
+	pcb = netctx_pcb_alloc(net, t, hash, GFP_ATOMIC);
+	if (!pcb) {
+		atomic_long_inc(&nn->overflows);
+		return NULL;
+	}
+	pcb->ctx = ctx;
+	pcb->flow_hash = flow_hash;
+	pcb->origin = NETCTX_ORIGIN_HASH;
+	pcb->state = NETCTX_STATE_ACTIVE;
+	pcb->okfn = okfn;
+	old = netctx_pcb_insert(pcb);
+	if (old) {
+		netctx_pcb_free(pcb);
+		return old;
+	}
+	netctx_ctx_adopt(ctx, pcb);
+	return pcb;
+}
+
+static bool netctx_opens_flow(const struct netctx_tuple *t,
+			      unsigned int meta)
+{
+	if (t->proto != IPPROTO_TCP)
+		return true;
+	return (meta & (NETCTX_META_SYN | NETCTX_META_RST | NETCTX_META_FIN)) ==
+	       NETCTX_META_SYN;
+}
+
+struct netctx_pcb *netctx_classify(struct net *net, struct netctx_net *nn,
+				   struct sk_buff *skb,
+				   const struct netctx_tuple *t,
+				   unsigned int meta, netctx_okfn_t okfn)
+{
+	u32 hash = netctx_tuple_hash(net, t);
+	struct netctx_policy *p;
+	struct netctx_pcb *pcb;
+
+	if (atomic_read(&nn->nr_pcbs)) {
+		pcb = netctx_pcb_lookup(net, t, hash);
+		if (pcb)
+			return pcb;
+	}
+	if (!READ_ONCE(nn->nr_policies))
+		return NULL;
+	p = netctx_policy_lookup(nn, t->proto, NETCTX_MATCH_LOCAL,
+				 ntohs(t->lport));
+	if (!p)
+		p = netctx_policy_lookup(nn, t->proto, NETCTX_MATCH_REMOTE,
+					 ntohs(t->rport));
+	if (!p || !netctx_opens_flow(t, meta))
+		return NULL;
+	return netctx_classify_new(net, nn, p, skb, t, hash, okfn);
+}

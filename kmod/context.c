@@ -1,0 +1,448 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Network contexts.
+ *
+ * Ownership rule: a context's PCB table (own.pcbs), timer wheel, graveyard
+ * and counters are written only by its own thread, netctx/<id>. Other CPUs
+ * reach a context through three lock-free doors:
+ *
+ *   queue         the classifier pushes stolen packets (softirq, any CPU);
+ *   shared.adopt  a PCB created elsewhere is handed over to join the table;
+ *   shared.calls  the control plane runs a function in the thread and
+ *                 waits for it (netns flush, and later assign/migrate).
+ *
+ * Readers outside the thread (netlink dumps) walk own.pcbs under RCU and
+ * READ_ONCE the counters. A PCB leaves the flow directory first, then waits
+ * in the graveyard for an RCU grace period, after which every packet that
+ * a classifier queued for it sits in the queue ahead of the current tail:
+ * the thread delivers those before freeing the PCB.
+ */
+#include "context.h"
+#include "hook.h"
+#include "main.h"
+#include "pcb.h"
+
+#include <linux/completion.h>
+#include <linux/cpu.h>
+#include <linux/cpuhotplug.h>
+#include <linux/kthread.h>
+#include <linux/slab.h>
+#include <linux/tcp.h>
+
+#include "../uapi/linux/netctx.h"
+
+/* Packets delivered per bottom-half section. */
+#define NETCTX_BATCH	64
+
+struct netctx_context **netctx_contexts;
+unsigned int netctx_nr_contexts;
+static enum cpuhp_state netctx_cpuhp;
+
+struct netctx_call {
+	struct llist_node node;
+	int (*fn)(struct netctx_context *ctx, void *arg);
+	void *arg;
+	int ret;
+	struct completion done;
+};
+
+unsigned int netctx_ctx_cpu(const struct netctx_context *ctx)
+{
+	return task_cpu(ctx->task);
+}
+
+static unsigned long netctx_pcb_idle(const struct netctx_pcb *pcb)
+{
+	return msecs_to_jiffies(pcb->tuple.proto == IPPROTO_TCP ?
+				netctx_tcp_timeout_ms :
+				netctx_udp_timeout_ms);
+}
+
+static void netctx_ctx_attach(struct netctx_context *ctx,
+			      struct netctx_pcb *pcb)
+{
+	unsigned long timeout;
+
+	pcb->attached = true;
+	pcb->last_seen = jiffies;
+	list_add_tail_rcu(&pcb->ctx_node, &ctx->own.pcbs);
+	WRITE_ONCE(ctx->own.nr_pcbs, ctx->own.nr_pcbs + 1);
+	if (pcb->state == NETCTX_STATE_ASSIGNED)
+		timeout = msecs_to_jiffies(netctx_assign_timeout_ms);
+	else
+		timeout = netctx_pcb_idle(pcb);
+	netctx_timer_arm(&ctx->own.wheel, &pcb->timer, jiffies + timeout);
+}
+
+/* Take a PCB out of service; it is freed from the graveyard later. */
+static void netctx_ctx_bury(struct netctx_context *ctx,
+			    struct netctx_pcb *pcb)
+{
+	netctx_pcb_unlink(pcb);
+	netctx_timer_cancel(&ctx->own.wheel, &pcb->timer);
+	if (pcb->attached) {
+		list_del_rcu(&pcb->ctx_node);
+		WRITE_ONCE(ctx->own.nr_pcbs, ctx->own.nr_pcbs - 1);
+	}
+	pcb->dead = true;
+	atomic_dec(&ctx->shared.load);
+	pcb->grave_cookie = start_poll_synchronize_rcu();
+	list_add_tail(&pcb->grave_node, &ctx->own.graveyard);
+}
+
+static void netctx_ctx_timer(struct netctx_timer *timer, void *arg)
+{
+	struct netctx_pcb *pcb = container_of(timer, struct netctx_pcb, timer);
+	struct netctx_context *ctx = arg;
+	unsigned long expires;
+
+	if (pcb->state == NETCTX_STATE_ACTIVE) {
+		expires = pcb->last_seen + netctx_pcb_idle(pcb);
+		if (time_after(expires, jiffies)) {
+			netctx_timer_arm(&ctx->own.wheel, timer, expires);
+			return;
+		}
+	}
+	netctx_ctx_bury(ctx, pcb);
+}
+
+/* Per packet, in the thread, bottom halves off. */
+static void netctx_ctx_deliver(struct netctx_context *ctx,
+			       struct sk_buff *skb, struct netctx_pcb *pcb,
+			       unsigned int meta)
+{
+	unsigned int len = skb->len;
+
+	if (likely(!pcb->dead)) {
+		if (unlikely(!pcb->attached))
+			netctx_ctx_attach(ctx, pcb);
+		pcb->packets++;
+		pcb->bytes += len;
+		pcb->last_seen = jiffies;
+		if (unlikely(pcb->first_ctx < 0)) {
+			pcb->first_ctx = ctx->id;
+			pcb->state = NETCTX_STATE_ACTIVE;
+		}
+		if (unlikely(meta & (NETCTX_META_FIN | NETCTX_META_RST)) &&
+		    pcb->state != NETCTX_STATE_CLOSING) {
+			pcb->state = NETCTX_STATE_CLOSING;
+			netctx_timer_arm(&ctx->own.wheel, &pcb->timer,
+					 jiffies +
+					 msecs_to_jiffies(netctx_linger_ms));
+		}
+	}
+	WRITE_ONCE(ctx->own.packets, ctx->own.packets + 1);
+	WRITE_ONCE(ctx->own.bytes, ctx->own.bytes + len);
+	netctx_hook_reinject(skb, pcb->okfn);
+}
+
+/* Delivers up to NETCTX_BATCH packets; returns how many. */
+static unsigned int netctx_ctx_rx(struct netctx_context *ctx)
+{
+	struct netctx_queue *q = &ctx->queue;
+	struct netctx_slot *slot;
+	struct netctx_pcb *pcb;
+	struct sk_buff *skb;
+	unsigned int n, meta;
+
+	local_bh_disable();
+	rcu_read_lock();
+	for (n = 0; n < NETCTX_BATCH; n++) {
+		slot = netctx_queue_peek(q);
+		if (!slot)
+			break;
+		skb = slot->skb;
+		pcb = slot->pcb;
+		meta = slot->meta;
+		netctx_queue_pop(q, slot);
+		netctx_ctx_deliver(ctx, skb, pcb, meta);
+	}
+	rcu_read_unlock();
+	local_bh_enable();
+	return n;
+}
+
+/* Deliver everything queued up to now, waiting for producers mid-push. */
+static void netctx_ctx_rx_until(struct netctx_context *ctx,
+				unsigned long tail)
+{
+	while ((long)(tail - READ_ONCE(ctx->queue.head)) > 0) {
+		if (!netctx_ctx_rx(ctx))
+			cpu_relax();
+	}
+}
+
+static void netctx_ctx_reap(struct netctx_context *ctx)
+{
+	struct netctx_pcb *pcb, *tmp;
+	LIST_HEAD(ready);
+
+	/* Cookies are taken in burial order: stop at the first not ready. */
+	list_for_each_entry_safe(pcb, tmp, &ctx->own.graveyard, grave_node) {
+		if (!poll_state_synchronize_rcu(pcb->grave_cookie))
+			break;
+		list_move_tail(&pcb->grave_node, &ready);
+	}
+	if (list_empty(&ready))
+		return;
+	netctx_ctx_rx_until(ctx, atomic_long_read(&ctx->queue.tail));
+	list_for_each_entry_safe(pcb, tmp, &ready, grave_node)
+		netctx_pcb_free(pcb);
+}
+
+static void netctx_ctx_adopt_all(struct netctx_context *ctx)
+{
+	struct llist_node *list = llist_del_all(&ctx->shared.adopt);
+	struct netctx_pcb *pcb, *tmp;
+
+	llist_for_each_entry_safe(pcb, tmp, list, adopt_node) {
+		if (!pcb->attached && !pcb->dead)
+			netctx_ctx_attach(ctx, pcb);
+	}
+}
+
+static void netctx_ctx_run_calls(struct netctx_context *ctx)
+{
+	struct llist_node *list = llist_del_all(&ctx->shared.calls);
+	struct netctx_call *call, *tmp;
+
+	list = llist_reverse_order(list);
+	/* _safe: the caller's stack frame may vanish after complete(). */
+	llist_for_each_entry_safe(call, tmp, list, node) {
+		call->ret = call->fn(ctx, call->arg);
+		complete(&call->done);
+	}
+}
+
+static bool netctx_ctx_busy(struct netctx_context *ctx)
+{
+	return netctx_queue_peek(&ctx->queue) ||
+	       !llist_empty(&ctx->shared.adopt) ||
+	       !llist_empty(&ctx->shared.calls) || kthread_should_stop();
+}
+
+static void netctx_ctx_sleep(struct netctx_context *ctx)
+{
+	long timeout = netctx_wheel_timeout(&ctx->own.wheel);
+
+	/* Poll the grace periods the graveyard waits for. */
+	if (!list_empty(&ctx->own.graveyard))
+		timeout = min(timeout, 1L);
+	if (!timeout)
+		return;
+	set_current_state(TASK_INTERRUPTIBLE);
+	WRITE_ONCE(ctx->idle, true);
+	/* Pairs with the barrier in netctx_ctx_enqueue(). */
+	smp_mb();
+	if (!netctx_ctx_busy(ctx))
+		schedule_timeout(timeout);
+	WRITE_ONCE(ctx->idle, false);
+	__set_current_state(TASK_RUNNING);
+}
+
+/* Module unload: the hooks are gone and every netns was flushed. */
+static void netctx_ctx_shutdown(struct netctx_context *ctx)
+{
+	struct netctx_pcb *pcb, *tmp;
+
+	netctx_ctx_run_calls(ctx);
+	netctx_ctx_adopt_all(ctx);
+	list_for_each_entry_safe(pcb, tmp, &ctx->own.pcbs, ctx_node)
+		netctx_ctx_bury(ctx, pcb);
+	synchronize_rcu();
+	while (netctx_ctx_rx(ctx))
+		;
+	list_for_each_entry_safe(pcb, tmp, &ctx->own.graveyard, grave_node)
+		netctx_pcb_free(pcb);
+	INIT_LIST_HEAD(&ctx->own.graveyard);
+}
+
+static int netctx_ctx_thread(void *arg)
+{
+	struct netctx_context *ctx = arg;
+	unsigned int fired, n;
+
+	while (!kthread_should_stop()) {
+		netctx_ctx_run_calls(ctx);
+		netctx_ctx_adopt_all(ctx);
+		n = netctx_ctx_rx(ctx);
+		fired = netctx_wheel_run(&ctx->own.wheel, netctx_ctx_timer, ctx);
+		if (fired)
+			WRITE_ONCE(ctx->own.timers_fired,
+				   ctx->own.timers_fired + fired);
+		netctx_ctx_reap(ctx);
+		if (n)
+			cond_resched();
+		else
+			netctx_ctx_sleep(ctx);
+	}
+	netctx_ctx_shutdown(ctx);
+	return 0;
+}
+
+void netctx_ctx_adopt(struct netctx_context *ctx, struct netctx_pcb *pcb)
+{
+	atomic_inc(&ctx->shared.load);
+	llist_add(&pcb->adopt_node, &ctx->shared.adopt);
+	wake_up_process(ctx->task);
+}
+
+/* Runs fn(ctx, arg) in the context's thread and returns its result. */
+int netctx_ctx_call(struct netctx_context *ctx,
+		    int (*fn)(struct netctx_context *ctx, void *arg),
+		    void *arg)
+{
+	struct netctx_call call = { .fn = fn, .arg = arg };
+
+	init_completion(&call.done);
+	llist_add(&call.node, &ctx->shared.calls);
+	wake_up_process(ctx->task);
+	wait_for_completion(&call.done);
+	return call.ret;
+}
+
+static int netctx_ctx_flush_net_fn(struct netctx_context *ctx, void *arg)
+{
+	struct netctx_pcb *pcb, *tmp;
+	struct net *net = arg;
+
+	netctx_ctx_adopt_all(ctx);
+	list_for_each_entry_safe(pcb, tmp, &ctx->own.pcbs, ctx_node) {
+		if (net_eq(netctx_pcb_net(pcb), net))
+			netctx_ctx_bury(ctx, pcb);
+	}
+	return 0;
+}
+
+/* Bury every PCB of a netns whose hooks are already unregistered. */
+void netctx_ctx_flush_net(struct net *net)
+{
+	unsigned int i;
+
+	for (i = 0; i < netctx_nr_contexts; i++)
+		netctx_ctx_call(netctx_contexts[i], netctx_ctx_flush_net_fn,
+				net);
+}
+
+static int netctx_cpu_online(unsigned int cpu)
+{
+	unsigned int i;
+
+	for (i = 0; i < netctx_nr_contexts; i++)
+		if (netctx_contexts[i]->cpu == cpu)
+			set_cpus_allowed_ptr(netctx_contexts[i]->task,
+					     cpumask_of(cpu));
+	return 0;
+}
+
+/* Let the scheduler run the context elsewhere until its CPU returns. */
+static int netctx_cpu_offline(unsigned int cpu)
+{
+	unsigned int i;
+
+	for (i = 0; i < netctx_nr_contexts; i++)
+		if (netctx_contexts[i]->cpu == cpu)
+			set_cpus_allowed_ptr(netctx_contexts[i]->task,
+					     cpu_possible_mask);
+	return 0;
+}
+
+static struct netctx_context *netctx_ctx_create(unsigned int id,
+						unsigned int cpu,
+						unsigned int queue_len)
+{
+	int node = cpu_to_node(cpu);
+	struct netctx_context *ctx;
+
+	ctx = kzalloc_node(sizeof(*ctx), GFP_KERNEL, node);
+	if (!ctx)
+		return ERR_PTR(-ENOMEM);
+	ctx->id = id;
+	ctx->cpu = cpu;
+	init_llist_head(&ctx->shared.adopt);
+	init_llist_head(&ctx->shared.calls);
+	INIT_LIST_HEAD(&ctx->own.pcbs);
+	INIT_LIST_HEAD(&ctx->own.graveyard);
+	netctx_wheel_init(&ctx->own.wheel);
+	if (netctx_queue_init(&ctx->queue, queue_len, node)) {
+		kfree(ctx);
+		return ERR_PTR(-ENOMEM);
+	}
+	ctx->task = kthread_create_on_node(netctx_ctx_thread, ctx, node,
+					   "netctx/%u", id);
+	if (IS_ERR(ctx->task)) {
+		struct task_struct *task = ctx->task;
+
+		netctx_queue_uninit(&ctx->queue);
+		kfree(ctx);
+		return ERR_CAST(task);
+	}
+	kthread_bind(ctx->task, cpu);
+	return ctx;
+}
+
+static void netctx_ctx_destroy(struct netctx_context *ctx)
+{
+	kthread_stop(ctx->task);
+	netctx_queue_uninit(&ctx->queue);
+	kfree(ctx);
+}
+
+/* Context i is homed on the i-th online CPU, wrapping around. */
+int netctx_contexts_init(unsigned int nr, unsigned int queue_len)
+{
+	struct netctx_context *ctx;
+	unsigned int i, cpu;
+	int ret;
+
+	netctx_contexts = kcalloc(nr, sizeof(*netctx_contexts), GFP_KERNEL);
+	if (!netctx_contexts)
+		return -ENOMEM;
+
+	cpus_read_lock();
+	cpu = cpumask_first(cpu_online_mask);
+	for (i = 0; i < nr; i++) {
+		ctx = netctx_ctx_create(i, cpu, queue_len);
+		if (IS_ERR(ctx)) {
+			ret = PTR_ERR(ctx);
+			goto err_unlock;
+		}
+		netctx_contexts[i] = ctx;
+		netctx_nr_contexts = i + 1;
+		cpu = cpumask_next(cpu, cpu_online_mask);
+		if (cpu >= nr_cpu_ids)
+			cpu = cpumask_first(cpu_online_mask);
+	}
+	ret = cpuhp_setup_state_nocalls_cpuslocked(CPUHP_AP_ONLINE_DYN,
+						   "net/netctx:online",
+						   netctx_cpu_online,
+						   netctx_cpu_offline);
+	if (ret < 0)
+		goto err_unlock;
+	netctx_cpuhp = ret;
+	cpus_read_unlock();
+
+	for (i = 0; i < nr; i++)
+		wake_up_process(netctx_contexts[i]->task);
+	return 0;
+
+err_unlock:
+	cpus_read_unlock();
+	netctx_contexts_uninit();
+	return ret;
+}
+
+/* Hooks, netlink and every netns are gone: drain and stop the threads. */
+void netctx_contexts_uninit(void)
+{
+	unsigned int i;
+
+	if (netctx_cpuhp > 0)
+		cpuhp_remove_state_nocalls(netctx_cpuhp);
+	netctx_cpuhp = 0;
+	for (i = 0; i < netctx_nr_contexts; i++)
+		netctx_ctx_destroy(netctx_contexts[i]);
+	netctx_nr_contexts = 0;
+	kfree(netctx_contexts);
+	netctx_contexts = NULL;
+}

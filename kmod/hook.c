@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The netfilter hooks: where packets leave the softirq path and where they
+ * come back to it.
+ *
+ * The hooks sit last in IPv4 and IPv6 PRE_ROUTING (after conntrack and
+ * DNAT, so the tuple is the one the local socket sees). A packet of a
+ * managed flow is stolen with a device reference held and queued to its
+ * context; that context's thread re-injects it by calling the hook's okfn
+ * (ip_rcv_finish or ip6_rcv_finish) with bottom halves disabled, as
+ * nf_reinject() does, so routing, LOCAL_IN and TCP/UDP receive run there.
+ * Being last, no other PRE_ROUTING hook is skipped by resuming at okfn.
+ *
+ * Fragments pass untouched: only a reassembled datagram has both ports.
+ */
+#include "hook.h"
+#include "classify.h"
+#include "context.h"
+#include "netns.h"
+
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/netdevice.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
+
+/* Fills the ports and the TCP flags; thoff is the transport offset. */
+static int netctx_parse_ports(const struct sk_buff *skb, unsigned int thoff,
+			      struct netctx_tuple *t, unsigned int *meta)
+{
+	struct tcphdr _th;
+	const struct tcphdr *th;
+	unsigned int len;
+
+	/* UDP and TCP both start with the source and destination ports. */
+	len = t->proto == IPPROTO_TCP ? sizeof(_th) : sizeof(struct udphdr);
+	th = skb_header_pointer(skb, thoff, len, &_th);
+	if (!th)
+		return -EINVAL;
+	t->rport = th->source;
+	t->lport = th->dest;
+	*meta = t->proto == IPPROTO_TCP ? tcp_flag_byte(th) : 0;
+	return 0;
+}
+
+static int netctx_parse_v4(const struct sk_buff *skb, struct netctx_tuple *t,
+			   unsigned int *meta)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+
+	if (iph->protocol != IPPROTO_TCP && iph->protocol != IPPROTO_UDP)
+		return -EPROTONOSUPPORT;
+	if (ip_is_fragment(iph))
+		return -EINVAL;
+	memset(t, 0, sizeof(*t));
+	t->family = AF_INET;
+	t->proto = iph->protocol;
+	ipv6_addr_set_v4mapped(iph->daddr, &t->laddr);
+	ipv6_addr_set_v4mapped(iph->saddr, &t->raddr);
+	return netctx_parse_ports(skb, ip_hdrlen(skb), t, meta);
+}
+
+static int netctx_parse_v6(const struct sk_buff *skb, struct netctx_tuple *t,
+			   unsigned int *meta)
+{
+	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+	u8 nexthdr = ip6h->nexthdr;
+	__be16 frag_off = 0;
+	int thoff = sizeof(*ip6h);
+
+	if (nexthdr != IPPROTO_TCP && nexthdr != IPPROTO_UDP) {
+		thoff = ipv6_skip_exthdr(skb, thoff, &nexthdr, &frag_off);
+		if (thoff < 0 || frag_off & htons(IP6_OFFSET | IP6_MF))
+			return -EINVAL;
+		if (nexthdr != IPPROTO_TCP && nexthdr != IPPROTO_UDP)
+			return -EPROTONOSUPPORT;
+	}
+	memset(t, 0, sizeof(*t));
+	t->family = AF_INET6;
+	t->proto = nexthdr;
+	t->laddr = ip6h->daddr;
+	t->raddr = ip6h->saddr;
+	return netctx_parse_ports(skb, thoff, t, meta);
+}
+
+static unsigned int netctx_hook_steal(struct sk_buff *skb,
+				      const struct nf_hook_state *state,
+				      struct netctx_net *nn,
+				      const struct netctx_tuple *t,
+				      unsigned int meta)
+{
+	struct netctx_context *ctx;
+	struct netctx_pcb *pcb;
+
+	pcb = netctx_classify(state->net, nn, skb, t, meta, state->okfn);
+	if (!pcb)
+		return NF_ACCEPT;
+	/* A pre-assigned PCB learns where to resume from its first packet. */
+	if (unlikely(!READ_ONCE(pcb->okfn)))
+		WRITE_ONCE(pcb->okfn, state->okfn);
+	ctx = READ_ONCE(pcb->ctx);
+	dev_hold(skb->dev);
+	if (unlikely(!netctx_ctx_enqueue(ctx, skb, pcb, meta))) {
+		dev_put(skb->dev);
+		return NF_DROP;
+	}
+	return NF_STOLEN;
+}
+
+static unsigned int netctx_hook_v4(void *priv, struct sk_buff *skb,
+				   const struct nf_hook_state *state)
+{
+	struct netctx_net *nn = netctx_net(state->net);
+	struct netctx_tuple t;
+	unsigned int meta;
+
+	if (!netctx_net_active(nn) || netctx_parse_v4(skb, &t, &meta))
+		return NF_ACCEPT;
+	return netctx_hook_steal(skb, state, nn, &t, meta);
+}
+
+static unsigned int netctx_hook_v6(void *priv, struct sk_buff *skb,
+				   const struct nf_hook_state *state)
+{
+	struct netctx_net *nn = netctx_net(state->net);
+	struct netctx_tuple t;
+	unsigned int meta;
+
+	if (!netctx_net_active(nn) || netctx_parse_v6(skb, &t, &meta))
+		return NF_ACCEPT;
+	return netctx_hook_steal(skb, state, nn, &t, meta);
+}
+
+/* In the owning context's thread, bottom halves disabled, RCU held. */
+void netctx_hook_reinject(struct sk_buff *skb, netctx_okfn_t okfn)
+{
+	/* okfn may move skb to an l3mdev: put the device we held. */
+	struct net_device *dev = skb->dev;
+
+	okfn(dev_net(dev), NULL, skb);
+	dev_put(dev);
+}
+
+static const struct nf_hook_ops netctx_hook_ops[] = {
+	{
+		.hook		= netctx_hook_v4,
+		.pf		= NFPROTO_IPV4,
+		.hooknum	= NF_INET_PRE_ROUTING,
+		.priority	= NF_IP_PRI_LAST,
+	},
+	{
+		.hook		= netctx_hook_v6,
+		.pf		= NFPROTO_IPV6,
+		.hooknum	= NF_INET_PRE_ROUTING,
+		.priority	= NF_IP6_PRI_LAST,
+	},
+};
+
+int netctx_hook_register(struct net *net)
+{
+	return nf_register_net_hooks(net, netctx_hook_ops,
+				     ARRAY_SIZE(netctx_hook_ops));
+}
+
+/* Returns after every CPU has left the hooks (synchronize_net()). */
+void netctx_hook_unregister(struct net *net)
+{
+	nf_unregister_net_hooks(net, netctx_hook_ops,
+				ARRAY_SIZE(netctx_hook_ops));
+}

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * netctx: application-controlled steering of received packets to per-CPU
+ * network contexts. See uapi/linux/netctx.h for the interface.
+ */
+#include "context.h"
+#include "hash.h"
+#include "main.h"
+#include "netlink.h"
+#include "netns.h"
+#include "pcb.h"
+
+#include <linux/cpumask.h>
+#include <linux/module.h>
+#include <linux/random.h>
+#include <net/genetlink.h>
+
+#include "../uapi/linux/netctx.h"
+
+static unsigned int nr_contexts;
+module_param(nr_contexts, uint, 0444);
+MODULE_PARM_DESC(nr_contexts, "Number of network contexts (default: online CPUs)");
+
+static unsigned int queue_len = 4096;
+module_param(queue_len, uint, 0444);
+MODULE_PARM_DESC(queue_len, "Packets queued per context before drops (rounded up to a power of 2)");
+
+unsigned int netctx_max_conns = 65536;
+module_param_named(max_conns, netctx_max_conns, uint, 0444);
+MODULE_PARM_DESC(max_conns, "Maximum number of PCBs; new flows beyond it are not managed");
+
+unsigned int netctx_tcp_timeout_ms = 600000;
+module_param_named(tcp_timeout_ms, netctx_tcp_timeout_ms, uint, 0444);
+MODULE_PARM_DESC(tcp_timeout_ms, "Idle time after which a TCP PCB is freed");
+
+unsigned int netctx_udp_timeout_ms = 30000;
+module_param_named(udp_timeout_ms, netctx_udp_timeout_ms, uint, 0444);
+MODULE_PARM_DESC(udp_timeout_ms, "Idle time after which a UDP PCB is freed");
+
+unsigned int netctx_linger_ms = 2000;
+module_param_named(linger_ms, netctx_linger_ms, uint, 0444);
+MODULE_PARM_DESC(linger_ms, "Time a TCP PCB lingers after a received FIN or RST");
+
+unsigned int netctx_assign_timeout_ms = 60000;
+module_param_named(assign_timeout_ms, netctx_assign_timeout_ms, uint, 0444);
+MODULE_PARM_DESC(assign_timeout_ms, "Default lifetime of a pre-assignment that sees no packet");
+
+static unsigned int hash_seed;
+module_param(hash_seed, uint, 0400);
+MODULE_PARM_DESC(hash_seed, "Seed of the default and remote-addr hashes (0: random; the seed in use is shown here)");
+
+static int netctx_check_params(void)
+{
+	if (!nr_contexts)
+		nr_contexts = num_online_cpus();
+	if (nr_contexts > NETCTX_MAX_CONTEXTS ||
+	    queue_len < 2 || queue_len > (1U << 20) ||
+	    !netctx_max_conns || netctx_max_conns > (1U << 24) ||
+	    !netctx_tcp_timeout_ms || !netctx_udp_timeout_ms ||
+	    !netctx_assign_timeout_ms)
+		return -EINVAL;
+	if (!hash_seed)
+		hash_seed = get_random_u32() | 1;
+	return 0;
+}
+
+static int __init netctx_mod_init(void)
+{
+	int ret;
+
+	ret = netctx_check_params();
+	if (ret) {
+		pr_err("invalid module parameters\n");
+		return ret;
+	}
+	netctx_hash_init(hash_seed);
+
+	ret = netctx_pcb_init(netctx_max_conns);
+	if (ret)
+		return ret;
+	ret = netctx_contexts_init(nr_contexts, queue_len);
+	if (ret)
+		goto err_pcb;
+	ret = netctx_netns_init();
+	if (ret)
+		goto err_contexts;
+	ret = netctx_genl_init();
+	if (ret)
+		goto err_netns;
+
+	pr_info("%u contexts, queue %u, max %u connections\n",
+		netctx_nr_contexts, queue_len, netctx_max_conns);
+	return 0;
+
+err_netns:
+	netctx_netns_uninit();
+err_contexts:
+	netctx_contexts_uninit();
+err_pcb:
+	rcu_barrier();
+	netctx_pcb_uninit();
+	return ret;
+}
+
+/* Control first, then ingress, then the threads drain and stop. */
+static void __exit netctx_mod_exit(void)
+{
+	netctx_genl_uninit();
+	netctx_netns_uninit();
+	netctx_contexts_uninit();
+	/* Policies are freed by call_rcu(). */
+	rcu_barrier();
+	netctx_pcb_uninit();
+}
+
+module_init(netctx_mod_init);
+module_exit(netctx_mod_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Application-controlled steering of received packets to per-CPU network contexts");
+MODULE_AUTHOR("netctx developers");
+MODULE_ALIAS_GENL_FAMILY(NETCTX_GENL_NAME);

@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Module-wide settings, from module parameters read once at load. */
+#ifndef _NETCTX_MAIN_H
+#define _NETCTX_MAIN_H
+
+extern unsigned int netctx_max_conns;
+extern unsigned int netctx_tcp_timeout_ms;
+extern unsigned int netctx_udp_timeout_ms;
+extern unsigned int netctx_linger_ms;
+extern unsigned int netctx_assign_timeout_ms;
+
+#endif /* _NETCTX_MAIN_H */

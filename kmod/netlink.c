@@ -1,0 +1,512 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The generic netlink family "netctx". The attribute tree of every command
+ * is documented in uapi/linux/netctx.h; Documentation/netlink/netctx.yaml
+ * describes the same in the kernel's spec format.
+ */
+#include "context.h"
+#include "hash.h"
+#include "netlink.h"
+#include "netns.h"
+#include "pcb.h"
+#include "policy.h"
+
+#include <linux/filter.h>
+#include <linux/in.h>
+#include <net/genetlink.h>
+#include <net/sock.h>
+
+#include "../uapi/linux/netctx.h"
+
+static struct netlink_range_validation netctx_bpf_range = {
+	.min = sizeof(struct sock_filter),
+	.max = NETCTX_BPF_MAX_INSNS * sizeof(struct sock_filter),
+};
+
+static struct netlink_range_validation netctx_timeout_range = {
+	.min = 1,
+	.max = 86400000,
+};
+
+static const struct nla_policy netctx_nl_policy[NETCTX_A_MAX + 1] = {
+	[NETCTX_A_CTX_ID]	= NLA_POLICY_MAX(NLA_U32, NETCTX_MAX_CONTEXTS - 1),
+	[NETCTX_A_PROTO]	= NLA_POLICY_RANGE(NLA_U8, IPPROTO_TCP, IPPROTO_UDP),
+	[NETCTX_A_PORT]		= NLA_POLICY_MIN(NLA_U16, 1),
+	[NETCTX_A_MATCH]	= NLA_POLICY_MAX(NLA_U8, NETCTX_MATCH_MAX),
+	[NETCTX_A_HASH]		= NLA_POLICY_MAX(NLA_U8, NETCTX_HASH_MAX),
+	[NETCTX_A_HASH_KEY]	= NLA_POLICY_EXACT_LEN(NETCTX_TOEPLITZ_KEY_LEN),
+	[NETCTX_A_BPF]		= NLA_POLICY_FULL_RANGE(NLA_BINARY,
+							&netctx_bpf_range),
+	[NETCTX_A_CONTEXTS]	= NLA_POLICY_RANGE(NLA_BINARY, sizeof(u64),
+						   NETCTX_MAX_CONTEXTS / 8),
+	[NETCTX_A_FLAGS]	= NLA_POLICY_MASK(NLA_U32, __NETCTX_F_ALL),
+	[NETCTX_A_FAMILY]	= { .type = NLA_U8 },
+	[NETCTX_A_LADDR]	= NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
+	[NETCTX_A_LPORT]	= NLA_POLICY_MIN(NLA_U16, 1),
+	[NETCTX_A_RADDR]	= NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
+	[NETCTX_A_RPORT]	= NLA_POLICY_MIN(NLA_U16, 1),
+	[NETCTX_A_TIMEOUT_MS]	= NLA_POLICY_FULL_RANGE(NLA_U32,
+						&netctx_timeout_range),
+};
+
+static struct genl_family netctx_genl_family;
+
+enum netctx_mcgrp {
+	NETCTX_MCGRP_EVENTS_ID,
+};
+
+static const struct genl_multicast_group netctx_mcgrps[] = {
+	[NETCTX_MCGRP_EVENTS_ID] = { .name = NETCTX_MCGRP_EVENTS },
+};
+
+static void *netctx_msg_start(struct sk_buff *skb,
+			      struct netlink_callback *cb, u8 cmd)
+{
+	return genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+			   cb->nlh->nlmsg_seq, &netctx_genl_family,
+			   NLM_F_MULTI, cmd);
+}
+
+/* ---- contexts ---- */
+
+static int netctx_fill_ctx(struct sk_buff *skb, struct netctx_context *ctx)
+{
+	if (nla_put_u32(skb, NETCTX_A_CTX_ID, ctx->id) ||
+	    nla_put_u32(skb, NETCTX_A_CTX_CPU, netctx_ctx_cpu(ctx)) ||
+	    nla_put_u32(skb, NETCTX_A_CTX_CONNS, READ_ONCE(ctx->own.nr_pcbs)) ||
+	    nla_put_u32(skb, NETCTX_A_CTX_QUEUED,
+			netctx_queue_len(&ctx->queue)) ||
+	    nla_put_u64_64bit(skb, NETCTX_A_CTX_PACKETS,
+			      READ_ONCE(ctx->own.packets), NETCTX_A_PAD) ||
+	    nla_put_u64_64bit(skb, NETCTX_A_CTX_BYTES,
+			      READ_ONCE(ctx->own.bytes), NETCTX_A_PAD) ||
+	    nla_put_u64_64bit(skb, NETCTX_A_CTX_DROPS,
+			      atomic_long_read(&ctx->shared.drops),
+			      NETCTX_A_PAD) ||
+	    nla_put_u64_64bit(skb, NETCTX_A_CTX_MIGRATIONS_IN,
+			      READ_ONCE(ctx->own.migrations_in),
+			      NETCTX_A_PAD) ||
+	    nla_put_u64_64bit(skb, NETCTX_A_CTX_MIGRATIONS_OUT,
+			      READ_ONCE(ctx->own.migrations_out),
+			      NETCTX_A_PAD) ||
+	    nla_put_u64_64bit(skb, NETCTX_A_CTX_TIMERS_FIRED,
+			      READ_ONCE(ctx->own.timers_fired),
+			      NETCTX_A_PAD))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int netctx_nl_get_ctx(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	unsigned int i;
+	void *hdr;
+
+	for (i = cb->args[0]; i < netctx_nr_contexts; i++) {
+		hdr = netctx_msg_start(skb, cb, NETCTX_CMD_GET_CTX);
+		if (!hdr)
+			break;
+		if (netctx_fill_ctx(skb, netctx_context(i))) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+	}
+	cb->args[0] = i;
+	return skb->len;
+}
+
+/* ---- port policies ---- */
+
+static int netctx_fill_contexts(struct sk_buff *skb,
+				const unsigned long *mask)
+{
+	u64 words[NETCTX_MAX_CONTEXTS / 64];
+	unsigned int nwords = DIV_ROUND_UP(netctx_nr_contexts, 64);
+
+	bitmap_to_arr64(words, mask, nwords * 64);
+	return nla_put(skb, NETCTX_A_CONTEXTS, nwords * sizeof(u64), words);
+}
+
+static unsigned int netctx_port_conns(struct net *net,
+				      const struct netctx_policy *p)
+{
+	struct netctx_context *ctx;
+	struct netctx_pcb *pcb;
+	unsigned int i, n = 0;
+	__be16 port = htons(p->port);
+
+	for (i = 0; i < netctx_nr_contexts; i++) {
+		ctx = netctx_context(i);
+		list_for_each_entry_rcu(pcb, &ctx->own.pcbs, ctx_node) {
+			if (pcb->tuple.proto == p->proto &&
+			    net_eq(netctx_pcb_net(pcb), net) &&
+			    (p->match == NETCTX_MATCH_LOCAL ?
+			     pcb->tuple.lport : pcb->tuple.rport) == port)
+				n++;
+		}
+	}
+	return n;
+}
+
+static int netctx_fill_port(struct sk_buff *skb, struct net *net,
+			    const struct netctx_policy *p)
+{
+	if (nla_put_u8(skb, NETCTX_A_PROTO, p->proto) ||
+	    nla_put_u16(skb, NETCTX_A_PORT, p->port) ||
+	    nla_put_u8(skb, NETCTX_A_MATCH, p->match) ||
+	    nla_put_u8(skb, NETCTX_A_HASH, p->hash) ||
+	    netctx_fill_contexts(skb, p->ctxmask))
+		return -EMSGSIZE;
+	if (p->hash == NETCTX_HASH_TOEPLITZ &&
+	    nla_put(skb, NETCTX_A_HASH_KEY, sizeof(p->key), p->key))
+		return -EMSGSIZE;
+	if (net && nla_put_u32(skb, NETCTX_A_CONNS, netctx_port_conns(net, p)))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static void netctx_notify_port(struct net *net, const struct netctx_policy *p,
+			       u8 event)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	if (!genl_has_listeners(&netctx_genl_family, net,
+				NETCTX_MCGRP_EVENTS_ID))
+		return;
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!skb)
+		return;
+	hdr = genlmsg_put(skb, 0, 0, &netctx_genl_family, 0,
+			  NETCTX_CMD_EVENT);
+	if (!hdr || nla_put_u8(skb, NETCTX_A_EVENT, event) ||
+	    netctx_fill_port(skb, NULL, p)) {
+		nlmsg_free(skb);
+		return;
+	}
+	genlmsg_end(skb, hdr);
+	genlmsg_multicast_netns(&netctx_genl_family, net, skb, 0,
+				NETCTX_MCGRP_EVENTS_ID, GFP_KERNEL);
+}
+
+static int netctx_parse_contexts(struct genl_info *info,
+				 unsigned long *mask)
+{
+	struct nlattr *attr = info->attrs[NETCTX_A_CONTEXTS];
+	u64 words[NETCTX_MAX_CONTEXTS / 64] = {};
+	unsigned int bits;
+
+	if (!attr) {
+		bitmap_fill(mask, netctx_nr_contexts);
+		return 0;
+	}
+	if (nla_len(attr) % sizeof(u64)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "context set must be whole 64-bit words");
+		return -EINVAL;
+	}
+	memcpy(words, nla_data(attr), nla_len(attr));
+	bits = nla_len(attr) * BITS_PER_BYTE;
+	bitmap_from_arr64(mask, words, bits);
+	if (find_next_bit(mask, bits, netctx_nr_contexts) < bits) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "context set names a context that does not exist");
+		return -ERANGE;
+	}
+	if (bitmap_empty(mask, netctx_nr_contexts)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr, "context set is empty");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int netctx_parse_bpf(struct genl_info *info, struct netctx_policy *p)
+{
+	struct nlattr *attr = info->attrs[NETCTX_A_BPF];
+	struct sock_fprog_kern fprog;
+	int ret;
+
+	if (p->hash != NETCTX_HASH_BPF) {
+		if (attr) {
+			NL_SET_ERR_MSG_ATTR(info->extack, attr,
+					    "a BPF program needs hash bpf");
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (!attr) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[NETCTX_A_HASH],
+				    "hash bpf needs a BPF program");
+		return -EINVAL;
+	}
+	if (nla_len(attr) % sizeof(struct sock_filter)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "BPF program is not whole instructions");
+		return -EINVAL;
+	}
+	fprog.len = nla_len(attr) / sizeof(struct sock_filter);
+	fprog.filter = nla_data(attr);
+	/* bpf_prog_create() copies the program and runs the checker. */
+	ret = bpf_prog_create(&p->prog, &fprog);
+	if (ret)
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "BPF program rejected by the checker");
+	return ret;
+}
+
+static int netctx_parse_key(struct genl_info *info, struct netctx_policy *p)
+{
+	struct nlattr *attr = info->attrs[NETCTX_A_HASH_KEY];
+
+	if (attr && p->hash != NETCTX_HASH_TOEPLITZ) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "a hash key needs hash toeplitz");
+		return -EINVAL;
+	}
+	if (attr)
+		nla_memcpy(p->key, attr, sizeof(p->key));
+	else
+		memcpy(p->key, netctx_toeplitz_default_key, sizeof(p->key));
+	return 0;
+}
+
+static int netctx_nl_add_port(struct sk_buff *skb, struct genl_info *info)
+{
+	DECLARE_BITMAP(mask, NETCTX_MAX_CONTEXTS) = {};
+	struct net *net = genl_info_net(info);
+	struct netctx_policy *p;
+	u32 flags = 0;
+	int ret;
+
+	if (GENL_REQ_ATTR_CHECK(info, NETCTX_A_PROTO) ||
+	    GENL_REQ_ATTR_CHECK(info, NETCTX_A_PORT))
+		return -EINVAL;
+	ret = netctx_parse_contexts(info, mask);
+	if (ret)
+		return ret;
+	p = netctx_policy_alloc(mask);
+	if (!p)
+		return -ENOMEM;
+	p->proto = nla_get_u8(info->attrs[NETCTX_A_PROTO]);
+	p->port = nla_get_u16(info->attrs[NETCTX_A_PORT]);
+	if (info->attrs[NETCTX_A_MATCH])
+		p->match = nla_get_u8(info->attrs[NETCTX_A_MATCH]);
+	if (info->attrs[NETCTX_A_HASH])
+		p->hash = nla_get_u8(info->attrs[NETCTX_A_HASH]);
+	if (info->attrs[NETCTX_A_FLAGS])
+		flags = nla_get_u32(info->attrs[NETCTX_A_FLAGS]);
+	ret = netctx_parse_key(info, p);
+	if (!ret)
+		ret = netctx_parse_bpf(info, p);
+	if (!ret)
+		ret = netctx_policy_add(netctx_net(net), p,
+					flags & NETCTX_F_REPLACE);
+	if (ret == -EEXIST)
+		NL_SET_ERR_MSG(info->extack,
+			       "port already has a policy (use replace)");
+	if (ret) {
+		netctx_policy_free(p);
+		return ret;
+	}
+	netctx_notify_port(net, p, NETCTX_EVENT_PORT_ADD);
+	return 0;
+}
+
+static int netctx_nl_del_port(struct sk_buff *skb, struct genl_info *info)
+{
+	struct netctx_policy key = {};
+	struct net *net = genl_info_net(info);
+	int ret;
+
+	if (GENL_REQ_ATTR_CHECK(info, NETCTX_A_PROTO) ||
+	    GENL_REQ_ATTR_CHECK(info, NETCTX_A_PORT))
+		return -EINVAL;
+	key.proto = nla_get_u8(info->attrs[NETCTX_A_PROTO]);
+	key.port = nla_get_u16(info->attrs[NETCTX_A_PORT]);
+	if (info->attrs[NETCTX_A_MATCH])
+		key.match = nla_get_u8(info->attrs[NETCTX_A_MATCH]);
+	ret = netctx_policy_del(netctx_net(net), key.proto, key.match,
+				key.port);
+	if (ret) {
+		NL_SET_ERR_MSG(info->extack, "no policy on this port");
+		return ret;
+	}
+	netctx_notify_port(net, &key, NETCTX_EVENT_PORT_DEL);
+	return 0;
+}
+
+static int netctx_nl_get_port(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct net *net = sock_net(skb->sk);
+	struct netctx_net *nn = netctx_net(net);
+	unsigned int b, i, skip = cb->args[1];
+	struct netctx_policy *p;
+	void *hdr;
+
+	rcu_read_lock();
+	for (b = cb->args[0]; b < ARRAY_SIZE(nn->policies); b++, skip = 0) {
+		i = 0;
+		hlist_for_each_entry_rcu(p, &nn->policies[b], node) {
+			if (i++ < skip)
+				continue;
+			hdr = netctx_msg_start(skb, cb, NETCTX_CMD_GET_PORT);
+			if (!hdr)
+				goto out;
+			if (netctx_fill_port(skb, net, p)) {
+				genlmsg_cancel(skb, hdr);
+				goto out;
+			}
+			genlmsg_end(skb, hdr);
+			skip = i;
+		}
+	}
+out:
+	rcu_read_unlock();
+	cb->args[0] = b;
+	cb->args[1] = skip;
+	return skb->len;
+}
+
+/* ---- connections ---- */
+
+static int netctx_put_addr(struct sk_buff *skb, int attr,
+			   const struct netctx_tuple *t,
+			   const struct in6_addr *addr)
+{
+	if (t->family == AF_INET)
+		return nla_put_in_addr(skb, attr, addr->s6_addr32[3]);
+	return nla_put_in6_addr(skb, attr, addr);
+}
+
+static int netctx_fill_conn(struct sk_buff *skb, const struct netctx_pcb *pcb)
+{
+	const struct netctx_tuple *t = &pcb->tuple;
+	s32 first = READ_ONCE(pcb->first_ctx);
+
+	if (nla_put_u8(skb, NETCTX_A_PROTO, t->proto) ||
+	    nla_put_u8(skb, NETCTX_A_FAMILY, t->family) ||
+	    netctx_put_addr(skb, NETCTX_A_LADDR, t, &t->laddr) ||
+	    nla_put_u16(skb, NETCTX_A_LPORT, ntohs(t->lport)) ||
+	    netctx_put_addr(skb, NETCTX_A_RADDR, t, &t->raddr) ||
+	    nla_put_u16(skb, NETCTX_A_RPORT, ntohs(t->rport)) ||
+	    nla_put_u32(skb, NETCTX_A_CTX_ID, READ_ONCE(pcb->ctx)->id) ||
+	    nla_put_u8(skb, NETCTX_A_ORIGIN, READ_ONCE(pcb->origin)) ||
+	    nla_put_u32(skb, NETCTX_A_FLOW_HASH, pcb->flow_hash) ||
+	    nla_put_u64_64bit(skb, NETCTX_A_PACKETS, READ_ONCE(pcb->packets),
+			      NETCTX_A_PAD) ||
+	    nla_put_u64_64bit(skb, NETCTX_A_BYTES, READ_ONCE(pcb->bytes),
+			      NETCTX_A_PAD) ||
+	    nla_put_u8(skb, NETCTX_A_STATE, READ_ONCE(pcb->state)))
+		return -EMSGSIZE;
+	if (first >= 0 && nla_put_u32(skb, NETCTX_A_FIRST_CTX, first))
+		return -EMSGSIZE;
+	return 0;
+}
+
+struct netctx_conn_filter {
+	struct net *net;
+	s64 ctx;		/* -1: any */
+	u8 proto;		/* 0: any */
+	__be16 port;		/* 0: any */
+};
+
+static bool netctx_conn_match(const struct netctx_conn_filter *f,
+			      const struct netctx_pcb *pcb)
+{
+	return net_eq(netctx_pcb_net(pcb), f->net) &&
+	       (!f->proto || pcb->tuple.proto == f->proto) &&
+	       (!f->port || pcb->tuple.lport == f->port ||
+		pcb->tuple.rport == f->port);
+}
+
+static int netctx_nl_get_conn(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct nlattr **attrs = genl_dumpit_info(cb)->attrs;
+	struct netctx_conn_filter f = { .net = sock_net(skb->sk), .ctx = -1 };
+	unsigned int i, n, skip = cb->args[1];
+	struct netctx_context *ctx;
+	struct netctx_pcb *pcb;
+	void *hdr;
+
+	if (attrs[NETCTX_A_CTX_ID])
+		f.ctx = nla_get_u32(attrs[NETCTX_A_CTX_ID]);
+	if (attrs[NETCTX_A_PROTO])
+		f.proto = nla_get_u8(attrs[NETCTX_A_PROTO]);
+	if (attrs[NETCTX_A_PORT])
+		f.port = htons(nla_get_u16(attrs[NETCTX_A_PORT]));
+
+	rcu_read_lock();
+	for (i = cb->args[0]; i < netctx_nr_contexts; i++, skip = 0) {
+		if (f.ctx >= 0 && f.ctx != i)
+			continue;
+		ctx = netctx_context(i);
+		n = 0;
+		list_for_each_entry_rcu(pcb, &ctx->own.pcbs, ctx_node) {
+			if (n++ < skip || !netctx_conn_match(&f, pcb))
+				continue;
+			hdr = netctx_msg_start(skb, cb, NETCTX_CMD_GET_CONN);
+			if (!hdr)
+				goto out;
+			if (netctx_fill_conn(skb, pcb)) {
+				genlmsg_cancel(skb, hdr);
+				goto out;
+			}
+			genlmsg_end(skb, hdr);
+			skip = n;
+		}
+	}
+out:
+	rcu_read_unlock();
+	cb->args[0] = i;
+	cb->args[1] = skip;
+	return skb->len;
+}
+
+static const struct genl_ops netctx_genl_ops[] = {
+	{
+		.cmd	= NETCTX_CMD_GET_CTX,
+		.dumpit	= netctx_nl_get_ctx,
+	},
+	{
+		.cmd	= NETCTX_CMD_ADD_PORT,
+		.doit	= netctx_nl_add_port,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= NETCTX_CMD_DEL_PORT,
+		.doit	= netctx_nl_del_port,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= NETCTX_CMD_GET_PORT,
+		.dumpit	= netctx_nl_get_port,
+	},
+	{
+		.cmd	= NETCTX_CMD_GET_CONN,
+		.dumpit	= netctx_nl_get_conn,
+	},
+};
+
+static struct genl_family netctx_genl_family __ro_after_init = {
+	.name		= NETCTX_GENL_NAME,
+	.version	= NETCTX_GENL_VERSION,
+	.maxattr	= NETCTX_A_MAX,
+	.policy		= netctx_nl_policy,
+	.netnsok	= true,
+	.module		= THIS_MODULE,
+	.ops		= netctx_genl_ops,
+	.n_ops		= ARRAY_SIZE(netctx_genl_ops),
+	.resv_start_op	= NETCTX_CMD_MAX + 1,
+	.mcgrps		= netctx_mcgrps,
+	.n_mcgrps	= ARRAY_SIZE(netctx_mcgrps),
+};
+
+int __init netctx_genl_init(void)
+{
+	return genl_register_family(&netctx_genl_family);
+}
+
+void netctx_genl_uninit(void)
+{
+	genl_unregister_family(&netctx_genl_family);
+}

@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per network namespace state: the hooks, the port policies and the count
+ * of PCBs. Registered as a pernet subsystem, so a dying netns reaches us
+ * after its devices were unregistered, which waited for every packet we
+ * held a device reference on: nothing of this netns is left in a queue.
+ */
+#include "netns.h"
+#include "context.h"
+#include "hook.h"
+#include "policy.h"
+
+unsigned int netctx_net_id __read_mostly;
+
+static int __net_init netctx_net_init(struct net *net)
+{
+	struct netctx_net *nn = netctx_net(net);
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(nn->policies); i++)
+		INIT_HLIST_HEAD(&nn->policies[i]);
+	mutex_init(&nn->lock);
+	atomic_set(&nn->nr_pcbs, 0);
+	atomic_long_set(&nn->overflows, 0);
+	return netctx_hook_register(net);
+}
+
+static void __net_exit netctx_net_exit(struct net *net)
+{
+	struct netctx_net *nn = netctx_net(net);
+
+	netctx_hook_unregister(net);
+	netctx_policy_flush(nn);
+	netctx_ctx_flush_net(net);
+	WARN_ON(atomic_read(&nn->nr_pcbs));
+}
+
+static struct pernet_operations netctx_net_ops = {
+	.init = netctx_net_init,
+	.exit = netctx_net_exit,
+	.id   = &netctx_net_id,
+	.size = sizeof(struct netctx_net),
+};
+
+int netctx_netns_init(void)
+{
+	return register_pernet_subsys(&netctx_net_ops);
+}
+
+void netctx_netns_uninit(void)
+{
+	unregister_pernet_subsys(&netctx_net_ops);
+}

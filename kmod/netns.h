@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _NETCTX_NETNS_H
+#define _NETCTX_NETNS_H
+
+#include <linux/atomic.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
+
+#define NETCTX_POLICY_BITS	8
+
+/* netctx state of one network namespace; it vanishes with the netns. */
+struct netctx_net {
+	struct hlist_head policies[1 << NETCTX_POLICY_BITS];
+	struct mutex lock;		/* serialises policy changes */
+	unsigned int nr_policies;	/* READ_ONCE by the classifier */
+	atomic_t nr_pcbs;		/* PCBs of this netns in the directory */
+	atomic_long_t overflows;	/* new flows refused: max_conns */
+};
+
+extern unsigned int netctx_net_id;
+
+static inline struct netctx_net *netctx_net(const struct net *net)
+{
+	return net_generic(net, netctx_net_id);
+}
+
+/* Whether the classifier has anything to look for in this netns. */
+static inline bool netctx_net_active(const struct netctx_net *nn)
+{
+	return READ_ONCE(nn->nr_policies) || atomic_read(&nn->nr_pcbs);
+}
+
+int netctx_netns_init(void);
+void netctx_netns_uninit(void);
+
+#endif /* _NETCTX_NETNS_H */

@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * PCBs and the flow directory.
+ *
+ * A received packet must reach the context owning its connection from
+ * whatever CPU the packet arrived on, without knowing that context first.
+ * The flow directory is that index: one RCU hash table of every PCB,
+ * keyed by netns + tuple. Only a PCB's birth and death write it, under a
+ * per-bucket spinlock; the classifier's lookup per packet takes no lock.
+ * Everything that changes while a connection lives (its owner, counters,
+ * state, timer) sits in the PCB and is written by the owner alone.
+ *
+ * The number of PCBs is capped by max_conns: beyond it new flows are not
+ * managed (the classifier counts them) rather than exhausting memory.
+ */
+#include "pcb.h"
+#include "netns.h"
+
+#include <linux/jhash.h>
+#include <linux/log2.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/vmalloc.h>
+#include <net/netns/hash.h>
+
+#define NETCTX_DIR_LOCKS	1024
+
+static struct kmem_cache *netctx_pcb_cache;
+static struct hlist_head *netctx_dir;
+static unsigned int netctx_dir_mask;
+static spinlock_t netctx_dir_locks[NETCTX_DIR_LOCKS];
+static unsigned int netctx_pcb_max;
+static atomic_t netctx_pcb_nr = ATOMIC_INIT(0);
+static u32 netctx_dir_seed __read_mostly;
+
+int netctx_pcb_init(unsigned int max_conns)
+{
+	unsigned int i, buckets;
+
+	buckets = roundup_pow_of_two(max(max_conns / 2, 64U));
+	netctx_dir = kvmalloc_array(buckets, sizeof(*netctx_dir), GFP_KERNEL);
+	if (!netctx_dir)
+		return -ENOMEM;
+	for (i = 0; i < buckets; i++)
+		INIT_HLIST_HEAD(&netctx_dir[i]);
+	for (i = 0; i < NETCTX_DIR_LOCKS; i++)
+		spin_lock_init(&netctx_dir_locks[i]);
+	netctx_dir_mask = buckets - 1;
+	netctx_pcb_max = max_conns;
+	netctx_dir_seed = get_random_u32();
+
+	netctx_pcb_cache = KMEM_CACHE(netctx_pcb, SLAB_HWCACHE_ALIGN);
+	if (!netctx_pcb_cache) {
+		kvfree(netctx_dir);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Called once every context has freed its PCBs. */
+void netctx_pcb_uninit(void)
+{
+	WARN_ON(atomic_read(&netctx_pcb_nr));
+	kmem_cache_destroy(netctx_pcb_cache);
+	kvfree(netctx_dir);
+}
+
+u32 netctx_tuple_hash(const struct net *net, const struct netctx_tuple *t)
+{
+	BUILD_BUG_ON(sizeof(*t) % sizeof(u32));
+	return jhash2((const u32 *)t, sizeof(*t) / sizeof(u32),
+		      netctx_dir_seed ^ net_hash_mix(net));
+}
+
+static spinlock_t *netctx_dir_lock(u32 hash)
+{
+	return &netctx_dir_locks[hash & (NETCTX_DIR_LOCKS - 1)];
+}
+
+static bool netctx_tuple_equal(const struct netctx_tuple *a,
+			       const struct netctx_tuple *b)
+{
+	return !memcmp(a, b, sizeof(*a));
+}
+
+/* Caller holds rcu_read_lock() or the bucket lock. */
+struct netctx_pcb *netctx_pcb_lookup(const struct net *net,
+				     const struct netctx_tuple *t, u32 hash)
+{
+	struct hlist_head *head = &netctx_dir[hash & netctx_dir_mask];
+	struct netctx_pcb *pcb;
+
+	hlist_for_each_entry_rcu(pcb, head, dir_node,
+				 lockdep_is_held(netctx_dir_lock(hash))) {
+		if (pcb->dir_hash == hash &&
+		    net_eq(netctx_pcb_net(pcb), net) &&
+		    netctx_tuple_equal(&pcb->tuple, t))
+			return pcb;
+	}
+	return NULL;
+}
+
+/* Returns NULL when max_conns is reached or memory is short. */
+struct netctx_pcb *netctx_pcb_alloc(struct net *net,
+				    const struct netctx_tuple *t, u32 hash,
+				    gfp_t gfp)
+{
+	struct netctx_pcb *pcb;
+
+	if (atomic_inc_return(&netctx_pcb_nr) > netctx_pcb_max)
+		goto overflow;
+	pcb = kmem_cache_zalloc(netctx_pcb_cache, gfp);
+	if (!pcb)
+		goto overflow;
+	INIT_HLIST_NODE(&pcb->dir_node);
+	INIT_LIST_HEAD(&pcb->ctx_node);
+	netctx_timer_init(&pcb->timer);
+	pcb->tuple = *t;
+	write_pnet(&pcb->net, net);
+	pcb->dir_hash = hash;
+	pcb->first_ctx = -1;
+	return pcb;
+
+overflow:
+	atomic_dec(&netctx_pcb_nr);
+	return NULL;
+}
+
+/* The PCB must be unlinked and no longer reachable by any reader. */
+void netctx_pcb_free(struct netctx_pcb *pcb)
+{
+	kmem_cache_free(netctx_pcb_cache, pcb);
+	atomic_dec(&netctx_pcb_nr);
+}
+
+/*
+ * Publishes a PCB in the directory. Returns NULL on success, or the PCB
+ * that already holds this tuple (another CPU created it first).
+ */
+struct netctx_pcb *netctx_pcb_insert(struct netctx_pcb *pcb)
+{
+	struct net *net = netctx_pcb_net(pcb);
+	spinlock_t *lock = netctx_dir_lock(pcb->dir_hash);
+	struct netctx_pcb *old;
+
+	spin_lock_bh(lock);
+	old = netctx_pcb_lookup(net, &pcb->tuple, pcb->dir_hash);
+	if (!old) {
+		hlist_add_head_rcu(&pcb->dir_node,
+				   &netctx_dir[pcb->dir_hash & netctx_dir_mask]);
+		atomic_inc(&netctx_net(net)->nr_pcbs);
+	}
+	spin_unlock_bh(lock);
+	return old;
+}
+
+/*
+ * After this, new lookups miss the PCB; running ones may still see it.
+ * The netns count drops here, not at free time: a PCB may outlive its
+ * netns in a context's graveyard, but never in the directory.
+ */
+void netctx_pcb_unlink(struct netctx_pcb *pcb)
+{
+	spinlock_t *lock = netctx_dir_lock(pcb->dir_hash);
+
+	spin_lock_bh(lock);
+	hlist_del_init_rcu(&pcb->dir_node);
+	atomic_dec(&netctx_net(netctx_pcb_net(pcb))->nr_pcbs);
+	spin_unlock_bh(lock);
+}
+
+unsigned int netctx_pcb_count(void)
+{
+	return atomic_read(&netctx_pcb_nr);
+}

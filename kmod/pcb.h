@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _NETCTX_PCB_H
+#define _NETCTX_PCB_H
+
+#include "timer.h"
+
+#include <linux/in6.h>
+#include <linux/list.h>
+#include <linux/llist.h>
+#include <net/net_namespace.h>
+
+struct netctx_context;
+struct sk_buff;
+struct sock;
+
+typedef int (*netctx_okfn_t)(struct net *net, struct sock *sk,
+			     struct sk_buff *skb);
+
+/*
+ * A connection as seen from this host. IPv4 addresses are stored
+ * v4-mapped so that one layout (and one hash) serves both families.
+ */
+struct netctx_tuple {
+	struct in6_addr laddr;
+	struct in6_addr raddr;
+	__be16 lport;
+	__be16 rport;
+	u8 family;		/* AF_INET or AF_INET6 */
+	u8 proto;		/* IPPROTO_TCP or IPPROTO_UDP */
+	u8 pad[2];
+};
+
+/*
+ * Per-connection control block. The classifier finds it on any CPU through
+ * the flow directory (RCU) and reads only the first group of fields; every
+ * other field is written by the owning context's thread alone.
+ */
+struct netctx_pcb {
+	/* set at creation, read by the classifier under RCU */
+	struct hlist_node dir_node;
+	struct netctx_tuple tuple;
+	possible_net_t net;
+	u32 dir_hash;
+	u32 flow_hash;
+	u8 origin;		/* enum netctx_origin */
+	struct netctx_context *ctx;	/* owner: WRITE_ONCE by migration */
+	netctx_okfn_t okfn;	/* where re-injection resumes */
+
+	/* the owner's private state */
+	struct list_head ctx_node ____cacheline_aligned_in_smp;
+	struct list_head grave_node;
+	struct llist_node adopt_node;
+	struct netctx_timer timer;
+	unsigned long last_seen;
+	unsigned long grave_cookie;
+	u64 packets;
+	u64 bytes;
+	s32 first_ctx;
+	u8 state;		/* enum netctx_state */
+	bool attached;
+	bool dead;
+};
+
+int netctx_pcb_init(unsigned int max_conns);
+void netctx_pcb_uninit(void);
+
+u32 netctx_tuple_hash(const struct net *net, const struct netctx_tuple *t);
+struct netctx_pcb *netctx_pcb_lookup(const struct net *net,
+				     const struct netctx_tuple *t, u32 hash);
+struct netctx_pcb *netctx_pcb_alloc(struct net *net,
+				    const struct netctx_tuple *t, u32 hash,
+				    gfp_t gfp);
+void netctx_pcb_free(struct netctx_pcb *pcb);
+struct netctx_pcb *netctx_pcb_insert(struct netctx_pcb *pcb);
+void netctx_pcb_unlink(struct netctx_pcb *pcb);
+unsigned int netctx_pcb_count(void);
+
+static inline struct net *netctx_pcb_net(const struct netctx_pcb *pcb)
+{
+	return read_pnet(&pcb->net);
+}
+
+#endif /* _NETCTX_PCB_H */

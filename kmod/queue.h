@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A bounded multi-producer single-consumer ring of received packets.
+ *
+ * Producers are the classifier running in softirq on any CPU; the consumer
+ * is the context thread. Each slot carries a sequence number (Vyukov's
+ * bounded queue): a producer claims a position with one cmpxchg on the tail
+ * and publishes the slot with a release store; the consumer needs no atomic
+ * operation at all. No lock and no allocation per packet.
+ */
+#ifndef _NETCTX_QUEUE_H
+#define _NETCTX_QUEUE_H
+
+#include <linux/atomic.h>
+#include <linux/cache.h>
+#include <linux/types.h>
+
+struct sk_buff;
+struct netctx_pcb;
+
+struct netctx_slot {
+	unsigned long seq;
+	struct sk_buff *skb;
+	struct netctx_pcb *pcb;
+	unsigned int meta;	/* classifier's note, e.g. TCP flags */
+};
+
+struct netctx_queue {
+	/* read-mostly */
+	struct netctx_slot *slots;
+	unsigned long mask;
+	/* written by every producer */
+	atomic_long_t tail ____cacheline_aligned_in_smp;
+	/* written by the consumer only */
+	unsigned long head ____cacheline_aligned_in_smp;
+};
+
+int netctx_queue_init(struct netctx_queue *q, unsigned int len, int node);
+void netctx_queue_uninit(struct netctx_queue *q);
+
+/* Returns false when the ring is full. */
+static inline bool netctx_queue_push(struct netctx_queue *q,
+				     struct sk_buff *skb,
+				     struct netctx_pcb *pcb, unsigned int meta)
+{
+	unsigned long pos = atomic_long_read(&q->tail);
+	struct netctx_slot *slot;
+	long diff;
+
+	for (;;) {
+		slot = &q->slots[pos & q->mask];
+		diff = (long)(smp_load_acquire(&slot->seq) - pos);
+		if (diff == 0) {
+			if (atomic_long_try_cmpxchg_relaxed(&q->tail,
+							    (long *)&pos,
+							    pos + 1))
+				break;
+		} else if (diff < 0) {
+			return false;
+		} else {
+			pos = atomic_long_read(&q->tail);
+		}
+	}
+	slot->skb = skb;
+	slot->pcb = pcb;
+	slot->meta = meta;
+	smp_store_release(&slot->seq, pos + 1);
+	return true;
+}
+
+/*
+ * Consumer only. Returns NULL when the ring is empty or the next slot is
+ * still being written by its producer (which then wakes the consumer).
+ */
+static inline struct netctx_slot *netctx_queue_peek(struct netctx_queue *q)
+{
+	struct netctx_slot *slot = &q->slots[q->head & q->mask];
+
+	if (smp_load_acquire(&slot->seq) != q->head + 1)
+		return NULL;
+	return slot;
+}
+
+/* Consumer only: release the slot returned by netctx_queue_peek(). */
+static inline void netctx_queue_pop(struct netctx_queue *q,
+				    struct netctx_slot *slot)
+{
+	smp_store_release(&slot->seq, q->head + q->mask + 1);
+	q->head++;
+}
+
+/* Approximate number of queued packets, for statistics. */
+static inline unsigned long netctx_queue_len(const struct netctx_queue *q)
+{
+	long n = atomic_long_read(&q->tail) - READ_ONCE(q->head);
+
+	return n > 0 ? n : 0;
+}
+
+#endif /* _NETCTX_QUEUE_H */

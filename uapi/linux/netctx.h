@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * netctx: application-controlled steering of received packets to per-CPU
+ * network contexts.
+ *
+ * The module runs nr_contexts kernel threads "netctx/<i>". Each owns a queue,
+ * a private table of connection control blocks (PCBs) and a timer wheel. A
+ * netfilter hook (IPv4 and IPv6 PRE_ROUTING, every netns) classifies each
+ * received TCP/UDP packet in this order:
+ *
+ *   1. exact connection: a PCB or a pre-assignment for the 5-tuple + netns;
+ *   2. local-port policy: destination port registered with match "local";
+ *   3. remote-port policy: source port registered with match "remote";
+ *   4. otherwise unmanaged: the packet is accepted untouched.
+ *
+ * A managed packet is stolen and queued to the owning context, whose thread
+ * re-injects it so the IP and TCP/UDP receive processing run on that thread.
+ *
+ * Generic netlink family NETCTX_GENL_NAME, version NETCTX_GENL_VERSION.
+ * Every request and reply carries flat attributes from enum netctx_attr.
+ * All configuration is per network namespace: a request acts on the netns of
+ * the requesting socket. Requests that change state need CAP_NET_ADMIN in
+ * the user namespace owning that netns; reads are open to everyone.
+ *
+ * NETCTX_CMD_GET_CTX (dump)
+ *   reply, one message per context:
+ *     NETCTX_A_CTX_ID, NETCTX_A_CTX_CPU, NETCTX_A_CTX_CONNS,
+ *     NETCTX_A_CTX_QUEUED, NETCTX_A_CTX_PACKETS, NETCTX_A_CTX_BYTES,
+ *     NETCTX_A_CTX_DROPS, NETCTX_A_CTX_MIGRATIONS_IN,
+ *     NETCTX_A_CTX_MIGRATIONS_OUT, NETCTX_A_CTX_TIMERS_FIRED
+ *   The counters are module-wide (all namespaces).
+ *
+ * NETCTX_CMD_ADD_PORT (admin)
+ *   NETCTX_A_PROTO        required  u8, IPPROTO_TCP or IPPROTO_UDP
+ *   NETCTX_A_PORT         required  u16, host order, 1..65535
+ *   NETCTX_A_MATCH        optional  u8 enum netctx_match, default LOCAL
+ *   NETCTX_A_HASH         optional  u8 enum netctx_hash, default DEFAULT
+ *   NETCTX_A_HASH_KEY     optional  NETCTX_TOEPLITZ_KEY_LEN bytes
+ *   NETCTX_A_BPF          for BPF   array of struct sock_filter
+ *   NETCTX_A_CONTEXTS     optional  context set, bitmap of __u64 words,
+ *                                   bit i = context i; default all
+ *   NETCTX_A_FLAGS        optional  u32 NETCTX_F_*; NETCTX_F_REPLACE
+ *                                   replaces an existing policy, otherwise
+ *                                   adding an existing port is -EEXIST.
+ *   A policy only affects new flows: live connections keep their context.
+ *
+ * NETCTX_CMD_DEL_PORT (admin)
+ *   NETCTX_A_PROTO, NETCTX_A_PORT required; NETCTX_A_MATCH optional.
+ *   -ENOENT if no such policy.
+ *
+ * NETCTX_CMD_GET_PORT (dump)
+ *   reply, one message per policy: NETCTX_A_PROTO, NETCTX_A_PORT,
+ *   NETCTX_A_MATCH, NETCTX_A_HASH, NETCTX_A_CONTEXTS, NETCTX_A_HASH_KEY
+ *   (toeplitz only), NETCTX_A_CONNS (live PCBs created by this policy).
+ *
+ * NETCTX_CMD_GET_CONN (dump)
+ *   request filters, all optional: NETCTX_A_CTX_ID, NETCTX_A_PROTO,
+ *   NETCTX_A_PORT (matches the local or the remote port).
+ *   reply, one message per PCB:
+ *     NETCTX_A_PROTO, NETCTX_A_FAMILY, NETCTX_A_LADDR, NETCTX_A_LPORT,
+ *     NETCTX_A_RADDR, NETCTX_A_RPORT, NETCTX_A_CTX_ID, NETCTX_A_ORIGIN,
+ *     NETCTX_A_FLOW_HASH, NETCTX_A_PACKETS, NETCTX_A_BYTES,
+ *     NETCTX_A_STATE, NETCTX_A_FIRST_CTX
+ *   NETCTX_A_FIRST_CTX is the context that processed the first packet of
+ *   the connection (absent while no packet was seen).
+ *
+ * NETCTX_CMD_ASSIGN_CONN (admin)
+ *   pre-assign a connection that does not exist yet:
+ *   NETCTX_A_PROTO, NETCTX_A_FAMILY, NETCTX_A_LPORT, NETCTX_A_RADDR,
+ *   NETCTX_A_RPORT, NETCTX_A_CTX_ID required; NETCTX_A_LADDR optional
+ *   (absent: any local address); NETCTX_A_TIMEOUT_MS optional lifetime of
+ *   an assignment that sees no traffic.
+ *
+ * NETCTX_CMD_MIGRATE_CONN (admin)
+ *   NETCTX_A_PROTO, NETCTX_A_FAMILY, NETCTX_A_LADDR, NETCTX_A_LPORT,
+ *   NETCTX_A_RADDR, NETCTX_A_RPORT, NETCTX_A_CTX_ID required.
+ *
+ * NETCTX_CMD_EVENT (multicast group NETCTX_MCGRP_EVENTS only)
+ *   NETCTX_A_EVENT (u8 enum netctx_event) followed by the attributes of the
+ *   object concerned, as in the GET replies.
+ *
+ * Errors carry an extended ack message naming the offending attribute.
+ */
+#ifndef _UAPI_LINUX_NETCTX_H
+#define _UAPI_LINUX_NETCTX_H
+
+#include <linux/types.h>
+
+#define NETCTX_GENL_NAME	"netctx"
+#define NETCTX_GENL_VERSION	1
+#define NETCTX_MCGRP_EVENTS	"events"
+
+/* Upper bound of nr_contexts; sizes NETCTX_A_CONTEXTS. */
+#define NETCTX_MAX_CONTEXTS	1024
+#define NETCTX_TOEPLITZ_KEY_LEN	40
+/* Upper bound of a classic BPF program in NETCTX_A_BPF, in instructions. */
+#define NETCTX_BPF_MAX_INSNS	4096
+
+enum netctx_cmd {
+	NETCTX_CMD_UNSPEC,
+	NETCTX_CMD_GET_CTX,
+	NETCTX_CMD_ADD_PORT,
+	NETCTX_CMD_DEL_PORT,
+	NETCTX_CMD_GET_PORT,
+	NETCTX_CMD_GET_CONN,
+	NETCTX_CMD_ASSIGN_CONN,
+	NETCTX_CMD_MIGRATE_CONN,
+	NETCTX_CMD_EVENT,
+	__NETCTX_CMD_MAX
+};
+#define NETCTX_CMD_MAX (__NETCTX_CMD_MAX - 1)
+
+enum netctx_attr {
+	NETCTX_A_UNSPEC,
+	NETCTX_A_PAD,
+	NETCTX_A_CTX_ID,		/* u32 */
+	NETCTX_A_CTX_CPU,		/* u32 */
+	NETCTX_A_CTX_CONNS,		/* u32 */
+	NETCTX_A_CTX_QUEUED,		/* u32 */
+	NETCTX_A_CTX_PACKETS,		/* u64 */
+	NETCTX_A_CTX_BYTES,		/* u64 */
+	NETCTX_A_CTX_DROPS,		/* u64 */
+	NETCTX_A_CTX_MIGRATIONS_IN,	/* u64 */
+	NETCTX_A_CTX_MIGRATIONS_OUT,	/* u64 */
+	NETCTX_A_CTX_TIMERS_FIRED,	/* u64 */
+	NETCTX_A_PROTO,			/* u8, IPPROTO_TCP or IPPROTO_UDP */
+	NETCTX_A_PORT,			/* u16, host order */
+	NETCTX_A_MATCH,			/* u8, enum netctx_match */
+	NETCTX_A_HASH,			/* u8, enum netctx_hash */
+	NETCTX_A_HASH_KEY,		/* NETCTX_TOEPLITZ_KEY_LEN bytes */
+	NETCTX_A_BPF,			/* struct sock_filter[] */
+	NETCTX_A_CONTEXTS,		/* __u64[], bitmap of context ids */
+	NETCTX_A_FLAGS,			/* u32, NETCTX_F_* */
+	NETCTX_A_CONNS,			/* u32 */
+	NETCTX_A_FAMILY,		/* u8, AF_INET or AF_INET6 */
+	NETCTX_A_LADDR,			/* struct in_addr or struct in6_addr */
+	NETCTX_A_LPORT,			/* u16, host order */
+	NETCTX_A_RADDR,			/* struct in_addr or struct in6_addr */
+	NETCTX_A_RPORT,			/* u16, host order */
+	NETCTX_A_ORIGIN,		/* u8, enum netctx_origin */
+	NETCTX_A_FLOW_HASH,		/* u32 */
+	NETCTX_A_PACKETS,		/* u64 */
+	NETCTX_A_BYTES,			/* u64 */
+	NETCTX_A_STATE,			/* u8, enum netctx_state */
+	NETCTX_A_FIRST_CTX,		/* u32 */
+	NETCTX_A_TIMEOUT_MS,		/* u32 */
+	NETCTX_A_EVENT,			/* u8, enum netctx_event */
+	__NETCTX_A_MAX
+};
+#define NETCTX_A_MAX (__NETCTX_A_MAX - 1)
+
+enum netctx_flags {
+	NETCTX_F_REPLACE = 1U << 0,
+	__NETCTX_F_ALL = NETCTX_F_REPLACE
+};
+
+/* Which port of a received packet a policy matches. */
+enum netctx_match {
+	NETCTX_MATCH_LOCAL,	/* destination port: server side */
+	NETCTX_MATCH_REMOTE,	/* source port: client side */
+	__NETCTX_MATCH_MAX
+};
+#define NETCTX_MATCH_MAX (__NETCTX_MATCH_MAX - 1)
+
+/* How a policy maps a new flow to a context of its set. */
+enum netctx_hash {
+	NETCTX_HASH_DEFAULT,	/* jhash(raddr, rport, lport), boot seed */
+	NETCTX_HASH_TOEPLITZ,	/* RSS Toeplitz over the 4-tuple */
+	NETCTX_HASH_REMOTE_ADDR,	/* remote address only */
+	NETCTX_HASH_ROUND_ROBIN,	/* turn by turn at flow creation */
+	NETCTX_HASH_LEAST_LOADED,	/* fewest live PCBs */
+	NETCTX_HASH_BPF,		/* classic BPF return value */
+	__NETCTX_HASH_MAX
+};
+#define NETCTX_HASH_MAX (__NETCTX_HASH_MAX - 1)
+
+/* Why a PCB is on its context. */
+enum netctx_origin {
+	NETCTX_ORIGIN_HASH,
+	NETCTX_ORIGIN_ASSIGNED,
+	NETCTX_ORIGIN_MIGRATED,
+	__NETCTX_ORIGIN_MAX
+};
+
+enum netctx_state {
+	NETCTX_STATE_ASSIGNED,	/* pre-assigned, no packet seen yet */
+	NETCTX_STATE_ACTIVE,	/* packets flowing */
+	NETCTX_STATE_CLOSING,	/* FIN or RST seen, lingering */
+	NETCTX_STATE_MIGRATING,	/* changing context */
+	__NETCTX_STATE_MAX
+};
+
+enum netctx_event {
+	NETCTX_EVENT_CONN_NEW,
+	NETCTX_EVENT_CONN_CLOSE,
+	NETCTX_EVENT_CONN_ASSIGN,
+	NETCTX_EVENT_CONN_MIGRATE,
+	NETCTX_EVENT_PORT_ADD,
+	NETCTX_EVENT_PORT_DEL,
+	__NETCTX_EVENT_MAX
+};
+
+/*
+ * Socket options, at level SOL_IP (IPv4 sockets) or SOL_IPV6 (IPv6
+ * sockets), on the caller's own TCP or UDP socket. No capability is needed:
+ * a socket can only steer itself.
+ *
+ * NETCTX_SO_ASSIGN (set, struct netctx_sockopt)
+ *   bound, unconnected socket: pre-assign its connection to .remote on
+ *   context .ctx; connected socket: place (or move) its connection on .ctx.
+ * NETCTX_SO_MIGRATE (set, struct netctx_sockopt, .remote ignored)
+ *   move the socket's live connection to context .ctx.
+ * NETCTX_SO_GET (get, struct netctx_sockopt)
+ *   the context, origin and flow hash of the socket's connection; -ENOENT
+ *   when the connection is not managed.
+ */
+#define NETCTX_SO_BASE		3600
+#define NETCTX_SO_ASSIGN	(NETCTX_SO_BASE + 0)
+#define NETCTX_SO_MIGRATE	(NETCTX_SO_BASE + 1)
+#define NETCTX_SO_SET_MAX	NETCTX_SO_MIGRATE
+#define NETCTX_SO_GET		(NETCTX_SO_BASE + 0)
+#define NETCTX_SO_GET_MAX	NETCTX_SO_GET
+
+struct netctx_sockopt {
+	__u32 ctx;
+	__u32 origin;		/* get: enum netctx_origin */
+	__u32 flow_hash;	/* get */
+	__u32 reserved;		/* must be zero */
+	/* assign on an unconnected socket: the peer, AF_INET or AF_INET6 */
+	__u8 remote[28];	/* struct sockaddr_in or sockaddr_in6 */
+	__u32 reserved2;	/* must be zero */
+};
+
+#endif /* _UAPI_LINUX_NETCTX_H */
