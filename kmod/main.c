@@ -3,6 +3,8 @@
  * netctx: application-controlled steering of received packets to per-CPU
  * network contexts. See uapi/linux/netctx.h for the interface.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include "context.h"
 #include "hash.h"
 #include "main.h"

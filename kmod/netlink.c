@@ -123,7 +123,7 @@ static int netctx_fill_contexts(struct sk_buff *skb,
 	u64 words[NETCTX_MAX_CONTEXTS / 64];
 	unsigned int nwords = DIV_ROUND_UP(netctx_nr_contexts, 64);
 
-	bitmap_to_arr64(words, mask, nwords * 64);
+	bitmap_to_arr64(words, mask, netctx_nr_contexts);
 	return nla_put(skb, NETCTX_A_CONTEXTS, nwords * sizeof(u64), words);
 }
 
@@ -197,7 +197,7 @@ static int netctx_parse_contexts(struct genl_info *info,
 	unsigned int bits;
 
 	if (!attr) {
-		bitmap_fill(mask, netctx_nr_contexts);
+		bitmap_set(mask, 0, netctx_nr_contexts);
 		return 0;
 	}
 	if (nla_len(attr) % sizeof(u64)) {

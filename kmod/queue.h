@@ -49,21 +49,21 @@ static inline bool netctx_queue_push(struct netctx_queue *q,
 
 	for (;;) {
 		slot = &q->slots[pos & q->mask];
+		/* Pairs with the consumer's release in netctx_queue_pop(). */
 		diff = (long)(smp_load_acquire(&slot->seq) - pos);
-		if (diff == 0) {
-			if (atomic_long_try_cmpxchg_relaxed(&q->tail,
-							    (long *)&pos,
-							    pos + 1))
-				break;
-		} else if (diff < 0) {
-			return false;
-		} else {
+		if (diff < 0)
+			return false;	/* the consumer has not freed it yet */
+		if (diff == 0 &&
+		    atomic_long_try_cmpxchg_relaxed(&q->tail, (long *)&pos,
+						    pos + 1))
+			break;
+		if (diff > 0)	/* another producer took it: catch up */
 			pos = atomic_long_read(&q->tail);
-		}
 	}
 	slot->skb = skb;
 	slot->pcb = pcb;
 	slot->meta = meta;
+	/* Publish the slot: pairs with netctx_queue_peek(). */
 	smp_store_release(&slot->seq, pos + 1);
 	return true;
 }
@@ -76,6 +76,7 @@ static inline struct netctx_slot *netctx_queue_peek(struct netctx_queue *q)
 {
 	struct netctx_slot *slot = &q->slots[q->head & q->mask];
 
+	/* Pairs with the producer's release in netctx_queue_push(). */
 	if (smp_load_acquire(&slot->seq) != q->head + 1)
 		return NULL;
 	return slot;
@@ -85,8 +86,9 @@ static inline struct netctx_slot *netctx_queue_peek(struct netctx_queue *q)
 static inline void netctx_queue_pop(struct netctx_queue *q,
 				    struct netctx_slot *slot)
 {
+	/* Hand the slot to the producer one lap ahead, after our reads. */
 	smp_store_release(&slot->seq, q->head + q->mask + 1);
-	q->head++;
+	WRITE_ONCE(q->head, q->head + 1);
 }
 
 /* Approximate number of queued packets, for statistics. */

@@ -2,11 +2,12 @@
 #ifndef _NETCTX_TIMER_H
 #define _NETCTX_TIMER_H
 
+#include <linux/bits.h>
 #include <linux/list.h>
 #include <linux/types.h>
 
 #define NETCTX_WHEEL_BITS	9
-#define NETCTX_WHEEL_SLOTS	(1U << NETCTX_WHEEL_BITS)
+#define NETCTX_WHEEL_SLOTS	BIT(NETCTX_WHEEL_BITS)
 
 struct netctx_timer {
 	struct hlist_node node;

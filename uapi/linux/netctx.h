@@ -108,6 +108,7 @@ enum netctx_cmd {
 	NETCTX_CMD_EVENT,
 	__NETCTX_CMD_MAX
 };
+
 #define NETCTX_CMD_MAX (__NETCTX_CMD_MAX - 1)
 
 enum netctx_attr {
@@ -147,6 +148,7 @@ enum netctx_attr {
 	NETCTX_A_EVENT,			/* u8, enum netctx_event */
 	__NETCTX_A_MAX
 };
+
 #define NETCTX_A_MAX (__NETCTX_A_MAX - 1)
 
 enum netctx_flags {
@@ -160,6 +162,7 @@ enum netctx_match {
 	NETCTX_MATCH_REMOTE,	/* source port: client side */
 	__NETCTX_MATCH_MAX
 };
+
 #define NETCTX_MATCH_MAX (__NETCTX_MATCH_MAX - 1)
 
 /* How a policy maps a new flow to a context of its set. */
@@ -172,6 +175,7 @@ enum netctx_hash {
 	NETCTX_HASH_BPF,		/* classic BPF return value */
 	__NETCTX_HASH_MAX
 };
+
 #define NETCTX_HASH_MAX (__NETCTX_HASH_MAX - 1)
 
 /* Why a PCB is on its context. */

@@ -1,0 +1,124 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Disruption while traffic flows: unloading the module, taking the
+contexts' CPUs offline and back, and deleting the namespace lose nothing
+that was accepted (bytes intact), leak nothing (kmemleak-free dmesg is
+checked by the runner) and oops nowhere."""
+import os
+import sys
+import threading
+import time
+
+from nclib import (Module, Topo, busywait, cmd, ksft_eq, ksft_run,
+                   ksft_true, ncctl, server_report, traffic)
+
+PORT = 5000
+CPU_SYS = "/sys/devices/system/cpu"
+
+
+def transfer(t, action, conns=4, nbytes=3000000):
+    """Runs a paced TCP transfer and calls action() in the middle."""
+    addr = t.addr(4, "srv")
+    srv = traffic(t.srv, "server", "tcp", addr, PORT, conns=conns,
+                  timeout=300)
+    result = {}
+
+    def client():
+        result.update(traffic(t.cli, "client", "tcp", addr, PORT,
+                              conns=conns, bytes=nbytes, chunk=20000,
+                              pace=0.002, timeout=300))
+    th = threading.Thread(target=client)
+    th.start()
+    busywait(lambda: sum(c["packets"] for c in ncctl(None, "ctx", "show"))
+             > 200, timeout=60)
+    action()
+    th.join()
+    report, rc = server_report(srv, timeout=300)
+    ksft_true(result.get("ok"), "client verdict %r" % result)
+    ksft_eq(rc, 0, "server verdict %r" % report)
+    ksft_eq(len(report), conns, "connections")
+    for flow in report.values():
+        ksft_true(flow["ok"] and flow["bytes"] == nbytes, "flow %r" % flow)
+
+
+def rmmod_during_transfer():
+    with Module(nr_contexts=4), Topo() as t:
+        ncctl(t.srv, "port", "add", "tcp", PORT)
+
+        def unload():
+            ksft_true(ncctl(t.srv, "conn", "show"), "no PCB before rmmod")
+            cmd(["rmmod", "netctx"])
+        transfer(t, unload)
+        ksft_true(not os.path.exists("/sys/module/netctx"), "still loaded")
+
+
+def set_online(cpu, on):
+    with open("%s/cpu%d/online" % (CPU_SYS, cpu), "w") as f:
+        f.write("1" if on else "0")
+
+
+def cpu_offline_online():
+    cpus = [c for c in range(1, os.cpu_count() or 1)
+            if os.path.exists("%s/cpu%d/online" % (CPU_SYS, c))]
+    if not cpus:
+        from nclib import KsftSkip
+        raise KsftSkip("no CPU can go offline")
+    with Module(), Topo() as t:
+        ncctl(t.srv, "port", "add", "tcp", PORT)
+        homes = {c["id"]: c["cpu"] for c in ncctl(None, "ctx", "show")}
+
+        def flap():
+            for cpu in cpus:
+                set_online(cpu, False)
+            time.sleep(0.5)
+            moved = {c["id"]: c["cpu"] for c in ncctl(None, "ctx", "show")}
+            for ctx, cpu in moved.items():
+                ksft_true(cpu not in cpus, "ctx %d on offline cpu %d" %
+                          (ctx, cpu))
+            for cpu in cpus:
+                set_online(cpu, True)
+        try:
+            transfer(t, flap)
+        finally:
+            for cpu in cpus:
+                set_online(cpu, True)
+
+        # Each context returns home once its CPU is back.
+        def home():
+            now = {c["id"]: c["cpu"] for c in ncctl(None, "ctx", "show")}
+            return now == homes
+        ksft_true(busywait(home, timeout=10), "contexts not back home: %r" %
+                  ncctl(None, "ctx", "show"))
+
+
+def netns_delete_during_traffic():
+    with Module(nr_contexts=2):
+        t = Topo().__enter__()
+        addr = t.addr(4, "srv")
+        ncctl(t.srv, "port", "add", "udp", PORT)
+        srv = traffic(t.srv, "server", "udp", addr, PORT, idle=30)
+        flood = cmd(["python3", "-c",
+                     "import socket,time\n"
+                     "s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\n"
+                     "end=time.time()+3\n"
+                     "while time.time()<end:\n"
+                     "  try: s.sendto(b'x'*500,(%r,%d))\n"
+                     "  except OSError: pass\n" % (addr, PORT)],
+                    ns=t.cli, background=True)
+        busywait(lambda: ncctl(t.srv, "conn", "show"), timeout=20)
+        srv.kill()
+        t.__exit__(None, None, None)
+        flood.wait(timeout=60)
+        srv.wait(timeout=60)
+        # The netns is gone: its PCBs were flushed, the contexts are idle.
+        ksft_true(busywait(lambda: all(c["conns"] == 0 for c in
+                                       ncctl(None, "ctx", "show")),
+                           timeout=10), "PCBs left behind by the netns")
+
+
+if __name__ == "__main__":
+    sys.exit(ksft_run([("rmmod_during_transfer", rmmod_during_transfer),
+                       ("cpu_offline_online_during_transfer",
+                        cpu_offline_online),
+                       ("netns_delete_during_traffic",
+                        netns_delete_during_traffic)]))

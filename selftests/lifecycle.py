@@ -1,0 +1,179 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""PCB lifecycle: live connections stick to their context when the port's
+policy changes or goes away; PCBs are freed after close + linger and after
+the idle timeout; queue overflow drops are counted, never silent."""
+import socket
+import subprocess
+import sys
+import time
+
+from nclib import (Module, Topo, busywait, cmd, ksft_eq, ksft_run,
+                   ksft_true, ncctl, server_report, traffic)
+
+PORT = 5000
+
+
+def open_conns(t, n, family=4):
+    """n live TCP connections cli -> srv:PORT, as socket pairs."""
+    addr = t.addr(family, "srv")
+    script = ("import socket,sys,time\n"
+              "s=socket.socket(%d);s.setsockopt(1,2,1)\n"
+              "s.bind((%r,%d));s.listen(64);print('ready',flush=True)\n"
+              "c=[s.accept()[0] for _ in range(%d)]\n"
+              "while True:\n"
+              "  for x in c:\n"
+              "    d=x.recv(65536)\n"
+              "    if not d: sys.exit(0)\n"
+              "    x.sendall(d)\n" %
+              (socket.AF_INET if family == 4 else socket.AF_INET6,
+               addr, PORT, n))
+    srv = cmd(["python3", "-c", script], ns=t.srv, background=True)
+    ksft_eq(srv.stdout.readline().strip(), "ready", "echo server")
+    client = ("import socket,sys\n"
+              "c=[socket.create_connection((%r,%d)) for _ in range(%d)]\n"
+              "print(' '.join(str(x.getsockname()[1]) for x in c),"
+              "flush=True)\n"
+              "for line in sys.stdin:\n"
+              "  for x in c:\n"
+              "    x.sendall(line.encode());assert x.recv(100)\n"
+              "  print('ok',flush=True)\n" % (addr, PORT, n))
+    cli = subprocess.Popen(["ip", "netns", "exec", t.cli, "python3", "-c",
+                            client], stdin=subprocess.PIPE,
+                           stdout=subprocess.PIPE, text=True)
+    ports = [int(p) for p in cli.stdout.readline().split()]
+    ksft_eq(len(ports), n, "client connections")
+    return srv, cli, ports
+
+
+def ping(cli):
+    """One request/response on every connection."""
+    cli.stdin.write("x\n")
+    cli.stdin.flush()
+    ksft_eq(cli.stdout.readline().strip(), "ok", "echo round trip")
+
+
+def close(srv, cli):
+    cli.stdin.close()
+    cli.wait(timeout=30)
+    srv.wait(timeout=30)
+
+
+def by_port(pcbs):
+    return {int(p["remote"].rsplit(":", 1)[1]): p for p in pcbs}
+
+
+def sticky():
+    with Module(nr_contexts=4), Topo() as t:
+        ncctl(t.srv, "port", "add", "tcp", PORT, "contexts", "0")
+        srv, cli, ports = open_conns(t, 4)
+        ping(cli)
+        before = by_port(ncctl(t.srv, "conn", "show", "port", PORT))
+        ksft_eq(sorted(before), sorted(ports), "PCBs of the live conns")
+        ksft_true(all(p["ctx"] == 0 for p in before.values()), "on ctx 0")
+
+        # A new policy only steers new connections.
+        ncctl(t.srv, "port", "add", "tcp", PORT, "contexts", "1", "replace")
+        ping(cli)
+        after = by_port(ncctl(t.srv, "conn", "show", "port", PORT))
+        for port, p in after.items():
+            ksft_eq(p["ctx"], 0, "ctx of live conn %d after replace" % port)
+            ksft_true(p["packets"] > before[port]["packets"],
+                      "conn %d still managed" % port)
+        extra, port = extra_conn(t)
+        new = by_port(ncctl(t.srv, "conn", "show", "port", PORT))
+        ksft_eq(new[port]["ctx"], 1, "new conn follows the new policy")
+        extra.stdin.close()
+        extra.wait(timeout=30)
+
+        # Without a policy, live connections are still steered.
+        ncctl(t.srv, "port", "del", "tcp", PORT)
+        pkts = ncctl(None, "ctx", "show")[0]["packets"]
+        ping(cli)
+        ksft_true(ncctl(None, "ctx", "show")[0]["packets"] > pkts,
+                  "ctx 0 still receives after port del")
+        close(srv, cli)
+
+
+def extra_conn(t):
+    """One more connection to PORT, left in the listener's accept queue:
+    the handshake alone creates its PCB. Returns (process, local port)."""
+    cli = subprocess.Popen(
+        ["ip", "netns", "exec", t.cli, "python3", "-c",
+         "import socket,sys\n"
+         "s=socket.create_connection((%r,%d))\n"
+         "print(s.getsockname()[1],flush=True)\n"
+         "sys.stdin.read()\n" % (t.addr(4, "srv"), PORT)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    return cli, int(cli.stdout.readline())
+
+
+def linger_and_idle():
+    with Module(nr_contexts=2, linger_ms=300, udp_timeout_ms=700,
+                tcp_timeout_ms=60000), Topo() as t:
+        addr = t.addr(4, "srv")
+        ncctl(t.srv, "port", "add", "tcp", PORT)
+        ncctl(t.srv, "port", "add", "udp", PORT)
+        srv, cli, ports = open_conns(t, 3)
+        ping(cli)
+        ksft_eq(len(ncctl(t.srv, "conn", "show", "proto", "tcp")), 3,
+                "TCP PCBs while open")
+        close(srv, cli)
+        t0 = time.time()
+        gone = busywait(lambda: not ncctl(t.srv, "conn", "show", "proto",
+                                          "tcp"), timeout=10)
+        ksft_true(gone, "TCP PCBs still there after close + linger")
+        ksft_true(time.time() - t0 < 5, "freed late")
+
+        srv = traffic(t.srv, "server", "udp", addr, PORT, idle=1)
+        traffic(t.cli, "client", "udp", addr, PORT, conns=3, packets=5)
+        server_report(srv)
+        ksft_eq(len(ncctl(t.srv, "conn", "show", "proto", "udp")), 3,
+                "UDP PCBs right after traffic")
+        gone = busywait(lambda: not ncctl(t.srv, "conn", "show", "proto",
+                                          "udp"), timeout=10)
+        ksft_true(gone, "UDP PCBs still there after idle timeout")
+        fired = sum(c["timers_fired"] for c in ncctl(None, "ctx", "show"))
+        ksft_true(fired >= 6, "timers fired: %d" % fired)
+
+
+def overflow():
+    """With the context's CPU hogged by a real-time task and a tiny queue,
+    a UDP flood overflows it: every datagram is either received by the
+    application, counted as a netctx drop, or counted by UDP itself."""
+    with Module(nr_contexts=1, queue_len=8), Topo() as t:
+        addr = t.addr(4, "srv")
+        ncctl(t.srv, "port", "add", "udp", PORT)
+        cpu = ncctl(None, "ctx", "show")[0]["cpu"]
+        hog = subprocess.Popen(["taskset", "-c", str(cpu), "chrt", "-f",
+                                "50", "python3", "-c",
+                                "import time\nt=time.time()+8\n"
+                                "while time.time()<t: pass\n"])
+        try:
+            srv = traffic(t.srv, "server", "udp", addr, PORT, idle=3,
+                          timeout=60)
+            cli = traffic(t.cli, "client", "udp", addr, PORT, conns=4,
+                          packets=500, chunk=200)
+            report, _ = server_report(srv)
+        finally:
+            hog.kill()
+            hog.wait()
+        sent = 4 * 500
+        got = sum(f["packets"] for f in report.values())
+        drops = ncctl(None, "ctx", "show")[0]["drops"]
+        snmp = cmd(["cat", "/proc/net/snmp"], ns=t.srv).splitlines()
+        udp = [line.split() for line in snmp if line.startswith("Udp:")]
+        udp_stats = dict(zip(udp[0][1:], map(int, udp[1][1:])))
+        ksft_true(cli["ok"], "client")
+        ksft_true(drops > 0, "no drop counted (got %d of %d)" % (got, sent))
+        ksft_eq(got + drops + udp_stats["RcvbufErrors"], sent,
+                "received + dropped (%d + %d + %d)" %
+                (got, drops, udp_stats["RcvbufErrors"]))
+        for f in report.values():
+            ksft_true(f["ok"] and f["ordered"], "flow %r" % f)
+
+
+if __name__ == "__main__":
+    sys.exit(ksft_run([("sticky_on_policy_change", sticky),
+                       ("freed_after_linger_and_idle", linger_and_idle),
+                       ("queue_overflow_counted", overflow)]))

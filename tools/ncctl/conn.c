@@ -1,0 +1,340 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ncctl conn: connections (PCBs), pre-assignment and migration.
+ */
+#include <string.h>
+#include <sys/socket.h>
+
+#include "ncctl.h"
+#include "nl.h"
+#include "print.h"
+#include "utils.h"
+
+void conn_help(FILE *f)
+{
+	fputs("Usage: ncctl conn show [ctx N] [proto {tcp|udp}] [port PORT]\n"
+	      "       ncctl conn assign {tcp|udp} LOCAL REMOTE ctx N [timeout MS]\n"
+	      "       ncctl conn migrate {tcp|udp} LOCAL REMOTE ctx N\n"
+	      "       ncctl conn help\n"
+	      "where  LOCAL  := {ADDR:PORT|[ADDR6]:PORT|*:PORT} (\"*\": assign only)\n"
+	      "       REMOTE := {ADDR:PORT|[ADDR6]:PORT}\n"
+	      "       port PORT matches the local or the remote port\n", f);
+}
+
+static int conn_help_cmd(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	conn_help(stdout);
+	return 0;
+}
+
+static int conn_parse_ctx(const char *s, uint32_t *ctx)
+{
+	if (nc_parse_u32(s, NETCTX_MAX_CONTEXTS - 1, ctx)) {
+		nc_err("invalid context \"%s\"", s);
+		return -1;
+	}
+	return 0;
+}
+
+/* "ADDR:PORT" of @tb's address @addr_type and port @port_type. */
+static void conn_endpoint(const struct nlattr *const *tb, int family,
+			  uint16_t addr_type, uint16_t port_type, char *buf,
+			  size_t len)
+{
+	const struct nlattr *a = tb[addr_type];
+	uint16_t port = 0;
+
+	if (tb[port_type])
+		port = mnl_attr_get_u16(tb[port_type]);
+	if (a && nc_addr_len(family) != mnl_attr_get_payload_len(a))
+		a = NULL;
+	nc_format_endpoint(family, a ? mnl_attr_get_payload(a) : NULL, port,
+			   buf, len);
+}
+
+void conn_print(const struct nlattr *const *tb, const char *event)
+{
+	char name[NC_NAME_MAX], ep[NC_ENDPOINT_MAX];
+	const struct nlattr *a;
+	int family = AF_UNSPEC;
+
+	out_obj_start();
+	if (event)
+		out_str("event", NULL, event);
+	if (tb[NETCTX_A_PROTO])
+		out_str("proto", NULL,
+			nc_proto_name(mnl_attr_get_u8(tb[NETCTX_A_PROTO]),
+				      name, sizeof(name)));
+	/* The address length tells the family if NETCTX_A_FAMILY is absent. */
+	a = tb[NETCTX_A_LADDR] ? tb[NETCTX_A_LADDR] : tb[NETCTX_A_RADDR];
+	if (tb[NETCTX_A_FAMILY])
+		family = mnl_attr_get_u8(tb[NETCTX_A_FAMILY]);
+	else if (a)
+		family = mnl_attr_get_payload_len(a) == 4 ? AF_INET : AF_INET6;
+	conn_endpoint(tb, family, NETCTX_A_LADDR, NETCTX_A_LPORT, ep,
+		      sizeof(ep));
+	out_str("local", NULL, ep);
+	conn_endpoint(tb, family, NETCTX_A_RADDR, NETCTX_A_RPORT, ep,
+		      sizeof(ep));
+	out_str("remote", NULL, ep);
+	if (tb[NETCTX_A_CTX_ID])
+		out_uint("ctx", "ctx", mnl_attr_get_u32(tb[NETCTX_A_CTX_ID]));
+	if (tb[NETCTX_A_ORIGIN])
+		out_str("origin", "origin",
+			nc_name(nc_origin_names,
+				mnl_attr_get_u8(tb[NETCTX_A_ORIGIN]), name));
+	if (tb[NETCTX_A_FLOW_HASH])
+		out_hex("hash", "hash",
+			mnl_attr_get_u32(tb[NETCTX_A_FLOW_HASH]));
+	if (tb[NETCTX_A_PACKETS])
+		out_uint("packets", "packets",
+			 mnl_attr_get_u64(tb[NETCTX_A_PACKETS]));
+	if (tb[NETCTX_A_BYTES])
+		out_uint("bytes", "bytes",
+			 mnl_attr_get_u64(tb[NETCTX_A_BYTES]));
+	if (tb[NETCTX_A_STATE])
+		out_str("state", "state",
+			nc_name(nc_state_names,
+				mnl_attr_get_u8(tb[NETCTX_A_STATE]), name));
+	if (tb[NETCTX_A_FIRST_CTX])
+		out_uint("first_ctx", "first-ctx",
+			 mnl_attr_get_u32(tb[NETCTX_A_FIRST_CTX]));
+	out_obj_end();
+}
+
+/* Filters of conn show; the kernel applies them too. */
+struct conn_filter {
+	bool has_ctx, has_proto, has_port;
+	uint32_t ctx;
+	uint8_t proto;
+	uint16_t port;
+};
+
+static bool conn_filter_match(const struct conn_filter *f,
+			      const struct nlattr *const *tb)
+{
+	if (f->has_ctx && (!tb[NETCTX_A_CTX_ID] ||
+			   mnl_attr_get_u32(tb[NETCTX_A_CTX_ID]) != f->ctx))
+		return false;
+	if (f->has_proto && (!tb[NETCTX_A_PROTO] ||
+			     mnl_attr_get_u8(tb[NETCTX_A_PROTO]) != f->proto))
+		return false;
+	if (f->has_port &&
+	    !(tb[NETCTX_A_LPORT] &&
+	      mnl_attr_get_u16(tb[NETCTX_A_LPORT]) == f->port) &&
+	    !(tb[NETCTX_A_RPORT] &&
+	      mnl_attr_get_u16(tb[NETCTX_A_RPORT]) == f->port))
+		return false;
+	return true;
+}
+
+static int conn_show_cb(const struct nlattr *const *tb, uint8_t cmd,
+			void *data)
+{
+	(void)cmd;
+	if (conn_filter_match(data, tb))
+		conn_print(tb, NULL);
+	return 0;
+}
+
+static int conn_show(int argc, char **argv)
+{
+	static const char *const kws[] = { "ctx", "proto", "port" };
+	struct conn_filter f = { 0 };
+	struct nlmsghdr *nlh;
+	const char *v;
+	int i, kw, ret;
+
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "help"))
+			return conn_help_cmd(0, NULL);
+		kw = nc_match_word(argv[i], kws, "keyword");
+		if (kw < 0)
+			return -1;
+		if ((kw == 0 && f.has_ctx) || (kw == 1 && f.has_proto) ||
+		    (kw == 2 && f.has_port)) {
+			nc_err("duplicate keyword \"%s\"", kws[kw]);
+			return -1;
+		}
+		v = nc_next_arg(argc, argv, &i);
+		if (!v)
+			return -1;
+		switch (kw) {
+		case 0:
+			if (conn_parse_ctx(v, &f.ctx))
+				return -1;
+			f.has_ctx = true;
+			break;
+		case 1:
+			if (nc_parse_proto(v, &f.proto))
+				return -1;
+			f.has_proto = true;
+			break;
+		case 2:
+			if (nc_parse_port(v, &f.port)) {
+				nc_err("invalid port \"%s\"", v);
+				return -1;
+			}
+			f.has_port = true;
+			break;
+		}
+	}
+	nlh = nc_nl_new(NETCTX_CMD_GET_CONN);
+	if (!nlh)
+		return -1;
+	if (f.has_ctx)
+		mnl_attr_put_u32(nlh, NETCTX_A_CTX_ID, f.ctx);
+	if (f.has_proto)
+		mnl_attr_put_u8(nlh, NETCTX_A_PROTO, f.proto);
+	if (f.has_port)
+		mnl_attr_put_u16(nlh, NETCTX_A_PORT, f.port);
+	out_list_start();
+	ret = nc_nl_dump(nlh, conn_show_cb, &f, "conn show");
+	out_list_end();
+	return ret;
+}
+
+/* A parsed conn assign / conn migrate. */
+struct conn_req {
+	uint8_t proto;
+	struct nc_endpoint local, remote;
+	bool has_ctx, has_timeout;
+	uint32_t ctx;
+	uint32_t timeout;
+};
+
+static int conn_parse_endpoint(const char *what, const char *s,
+			       bool wildcard_ok, struct nc_endpoint *ep)
+{
+	const char *why;
+
+	if (nc_parse_endpoint(s, wildcard_ok, ep, &why)) {
+		nc_err("invalid %s \"%s\": %s", what, s, why);
+		return -1;
+	}
+	return 0;
+}
+
+/* "{tcp|udp} LOCAL REMOTE ctx N [timeout MS]"; 1 if "help" was asked. */
+static int conn_parse_req(int argc, char **argv, bool assign,
+			  struct conn_req *r)
+{
+	static const char *const kws[] = { "ctx", "timeout" };
+	const char *v;
+	int i, kw;
+
+	if (argc && !strcmp(argv[0], "help"))
+		return 1;
+	if (argc < 1) {
+		nc_err("missing protocol (tcp or udp)");
+		return -1;
+	}
+	if (nc_parse_proto(argv[0], &r->proto))
+		return -1;
+	if (argc < 2) {
+		nc_err("missing LOCAL");
+		return -1;
+	}
+	if (conn_parse_endpoint("LOCAL", argv[1], assign, &r->local))
+		return -1;
+	if (argc < 3) {
+		nc_err("missing REMOTE");
+		return -1;
+	}
+	if (conn_parse_endpoint("REMOTE", argv[2], false, &r->remote))
+		return -1;
+	if (r->local.family != AF_UNSPEC &&
+	    r->local.family != r->remote.family) {
+		nc_err("LOCAL and REMOTE address families differ");
+		return -1;
+	}
+	for (i = 3; i < argc; i++) {
+		if (!strcmp(argv[i], "help"))
+			return 1;
+		kw = nc_match_word(argv[i], kws, "keyword");
+		if (kw < 0)
+			return -1;
+		/* "timeout" only belongs to assign. */
+		if (kw == 1 && !assign) {
+			nc_err("timeout is only valid for conn assign");
+			return -1;
+		}
+		if ((kw == 0 && r->has_ctx) || (kw == 1 && r->has_timeout)) {
+			nc_err("duplicate keyword \"%s\"", kws[kw]);
+			return -1;
+		}
+		v = nc_next_arg(argc, argv, &i);
+		if (!v)
+			return -1;
+		if (kw == 0) {
+			if (conn_parse_ctx(v, &r->ctx))
+				return -1;
+			r->has_ctx = true;
+		} else {
+			if (nc_parse_u32(v, UINT32_MAX, &r->timeout)) {
+				nc_err("invalid timeout \"%s\"", v);
+				return -1;
+			}
+			r->has_timeout = true;
+		}
+	}
+	if (!r->has_ctx) {
+		nc_err("missing ctx N");
+		return -1;
+	}
+	return 0;
+}
+
+static int conn_request(int argc, char **argv, bool assign)
+{
+	struct conn_req r = { 0 };
+	struct nlmsghdr *nlh;
+	size_t alen;
+	int ret;
+
+	ret = conn_parse_req(argc, argv, assign, &r);
+	if (ret)
+		return ret > 0 ? conn_help_cmd(0, NULL) : -1;
+	nlh = nc_nl_new(assign ? NETCTX_CMD_ASSIGN_CONN :
+				 NETCTX_CMD_MIGRATE_CONN);
+	if (!nlh)
+		return -1;
+	alen = nc_addr_len(r.remote.family);
+	mnl_attr_put_u8(nlh, NETCTX_A_PROTO, r.proto);
+	mnl_attr_put_u8(nlh, NETCTX_A_FAMILY, r.remote.family);
+	/* A wildcard LOCAL ("*:PORT") leaves NETCTX_A_LADDR out. */
+	if (r.local.family != AF_UNSPEC)
+		mnl_attr_put(nlh, NETCTX_A_LADDR, alen, &r.local.addr);
+	mnl_attr_put_u16(nlh, NETCTX_A_LPORT, r.local.port);
+	mnl_attr_put(nlh, NETCTX_A_RADDR, alen, &r.remote.addr);
+	mnl_attr_put_u16(nlh, NETCTX_A_RPORT, r.remote.port);
+	mnl_attr_put_u32(nlh, NETCTX_A_CTX_ID, r.ctx);
+	if (r.has_timeout)
+		mnl_attr_put_u32(nlh, NETCTX_A_TIMEOUT_MS, r.timeout);
+	return nc_nl_do(nlh, assign ? "conn assign" : "conn migrate");
+}
+
+static int conn_assign(int argc, char **argv)
+{
+	return conn_request(argc, argv, true);
+}
+
+static int conn_migrate(int argc, char **argv)
+{
+	return conn_request(argc, argv, false);
+}
+
+static const struct nc_cmd conn_cmds[] = {
+	{ "show",	conn_show },
+	{ "assign",	conn_assign },
+	{ "migrate",	conn_migrate },
+	{ "help",	conn_help_cmd },
+};
+
+int do_conn(int argc, char **argv)
+{
+	return nc_dispatch(conn_cmds, ARRAY_SIZE(conn_cmds), argc, argv,
+			   "show");
+}

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ncctl ctx: the network contexts and their counters.
+ */
+#include <string.h>
+
+#include "ncctl.h"
+#include "nl.h"
+#include "print.h"
+#include "utils.h"
+
+void ctx_help(FILE *f)
+{
+	fputs("Usage: ncctl ctx show\n"
+	      "       ncctl ctx help\n", f);
+}
+
+static int ctx_help_cmd(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	ctx_help(stdout);
+	return 0;
+}
+
+/* Counters of NETCTX_CMD_GET_CTX replies, in output order. */
+static const struct {
+	uint16_t type;
+	const char *key;
+	const char *label;
+} ctx_fields[] = {
+	{ NETCTX_A_CTX_ID,		"id",		"ctx" },
+	{ NETCTX_A_CTX_CPU,		"cpu",		"cpu" },
+	{ NETCTX_A_CTX_CONNS,		"conns",	"conns" },
+	{ NETCTX_A_CTX_QUEUED,		"queued",	"queued" },
+	{ NETCTX_A_CTX_PACKETS,		"packets",	"packets" },
+	{ NETCTX_A_CTX_BYTES,		"bytes",	"bytes" },
+	{ NETCTX_A_CTX_DROPS,		"drops",	"drops" },
+	{ NETCTX_A_CTX_MIGRATIONS_IN,	"migrations_in", "migrations in" },
+	{ NETCTX_A_CTX_MIGRATIONS_OUT,	"migrations_out", "out" },
+	{ NETCTX_A_CTX_TIMERS_FIRED,	"timers_fired",	"timers" },
+};
+
+static int ctx_show_cb(const struct nlattr *const *tb, uint8_t cmd,
+		       void *data)
+{
+	const struct nlattr *a;
+	size_t i;
+
+	(void)cmd;
+	(void)data;
+	out_obj_start();
+	for (i = 0; i < ARRAY_SIZE(ctx_fields); i++) {
+		a = tb[ctx_fields[i].type];
+		if (!a)
+			continue;
+		/* nc_nl_dump() checked the length: 4 or 8 bytes. */
+		out_uint(ctx_fields[i].key, ctx_fields[i].label,
+			 mnl_attr_get_payload_len(a) == sizeof(uint64_t) ?
+			 mnl_attr_get_u64(a) : mnl_attr_get_u32(a));
+	}
+	out_obj_end();
+	return 0;
+}
+
+static int ctx_show(int argc, char **argv)
+{
+	struct nlmsghdr *nlh;
+	int ret;
+
+	if (argc) {
+		if (!strcmp(argv[0], "help"))
+			return ctx_help_cmd(0, NULL);
+		nc_err("unknown keyword \"%s\"", argv[0]);
+		return -1;
+	}
+	nlh = nc_nl_new(NETCTX_CMD_GET_CTX);
+	if (!nlh)
+		return -1;
+	out_list_start();
+	ret = nc_nl_dump(nlh, ctx_show_cb, NULL, "ctx show");
+	out_list_end();
+	return ret;
+}
+
+static const struct nc_cmd ctx_cmds[] = {
+	{ "show",	ctx_show },
+	{ "help",	ctx_help_cmd },
+};
+
+int do_ctx(int argc, char **argv)
+{
+	return nc_dispatch(ctx_cmds, ARRAY_SIZE(ctx_cmds), argc, argv, "show");
+}

@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * One output path for plain text and JSON.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "json.h"
+#include "print.h"
+#include "utils.h"
+
+static struct {
+	bool json;
+	bool first;		/* plain: no blank before the next field */
+	struct json_writer jw;
+} out;
+
+void out_init(bool json, bool pretty)
+{
+	out.json = json;
+	json_init(&out.jw, stdout, pretty);
+}
+
+bool out_json(void)
+{
+	return out.json;
+}
+
+void out_lines(void)
+{
+	out.jw.pretty = false;
+}
+
+void out_list_start(void)
+{
+	if (out.json)
+		json_arr_open(&out.jw);
+}
+
+void out_list_end(void)
+{
+	if (out.json)
+		json_arr_close(&out.jw);
+}
+
+void out_obj_start(void)
+{
+	if (out.json)
+		json_obj_open(&out.jw);
+	else
+		out.first = true;
+}
+
+void out_obj_end(void)
+{
+	if (out.json)
+		json_obj_close(&out.jw);
+	else
+		putchar('\n');
+}
+
+/* Plain text: separator and label before a value. */
+static void out_label(const char *label)
+{
+	if (!out.first)
+		putchar(' ');
+	out.first = false;
+	if (label)
+		printf("%s ", label);
+}
+
+void out_str(const char *key, const char *label, const char *val)
+{
+	if (out.json) {
+		if (key) {
+			json_key(&out.jw, key);
+			json_str(&out.jw, val);
+		}
+		return;
+	}
+	out_label(label);
+	fputs(val, stdout);
+}
+
+void out_uint(const char *key, const char *label, uint64_t val)
+{
+	if (out.json) {
+		if (key) {
+			json_key(&out.jw, key);
+			json_uint(&out.jw, val);
+		}
+		return;
+	}
+	out_label(label);
+	printf("%" PRIu64, val);
+}
+
+void out_hex(const char *key, const char *label, uint64_t val)
+{
+	if (out.json) {
+		out_uint(key, label, val);
+		return;
+	}
+	out_label(label);
+	printf("0x%08" PRIx64, val);
+}
+
+int out_flush(void)
+{
+	if (fflush(stdout) || ferror(stdout)) {
+		nc_err("write error: %s", strerror(errno ? errno : EIO));
+		return -1;
+	}
+	return 0;
+}

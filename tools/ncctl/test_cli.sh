@@ -1,0 +1,413 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Command line tests of ncctl that need no kernel module.
+#
+#   test_cli.sh [NCCTL [NCCTL_FAKE]]
+#
+# NCCTL (default ./ncctl) is checked for parsing, help and error paths, and
+# for the "module not loaded" error when the netctx family is absent.
+# NCCTL_FAKE (default ./ncctl-fake, skipped if missing) is ncctl linked with
+# test_fake_kernel.c: it checks the requests ncctl sends (logged by the fake
+# kernel), the plain and JSON output of its replies, extack error messages
+# and the monitor.
+#
+# Prints "ok N - what" / "not ok N - what", then "N passed, N failed";
+# exits 1 if anything failed.
+
+set -u
+
+NCCTL=${1:-./ncctl}
+FAKE=${2:-./ncctl-fake}
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+passed=0
+failed=0
+n=0
+
+ok() {
+	n=$((n + 1))
+	passed=$((passed + 1))
+	echo "ok $n - $1"
+}
+
+not_ok() {
+	n=$((n + 1))
+	failed=$((failed + 1))
+	echo "not ok $n - $1"
+	shift
+	local line
+	for line in "$@"; do
+		echo "#   $line"
+	done
+}
+
+# run CMD...: sets rc, out, err
+run() {
+	"$@" >"$TMP/out" 2>"$TMP/err"
+	rc=$?
+	out=$(cat "$TMP/out")
+	err=$(cat "$TMP/err")
+}
+
+# expect_err "MESSAGE" CMD...: exit 1, stdout empty, stderr is MESSAGE.
+expect_err() {
+	local msg=$1
+	shift
+	run "$@"
+	if [ "$rc" = 1 ] && [ -z "$out" ] && [ "$err" = "$msg" ]; then
+		ok "$(basename "$1") ${*:2} -> $msg"
+	else
+		not_ok "$(basename "$1") ${*:2} -> $msg" "rc=$rc" "stdout: $out" \
+			"stderr: $err"
+	fi
+}
+
+# expect_out "OUTPUT" CMD...: exit 0, stdout is OUTPUT, stderr empty.
+expect_out() {
+	local want=$1
+	shift
+	run "$@"
+	if [ "$rc" = 0 ] && [ "$out" = "$want" ] && [ -z "$err" ]; then
+		ok "$(basename "$1") ${*:2}"
+	else
+		not_ok "$(basename "$1") ${*:2}" "rc=$rc" "stderr: $err" "got:" "$out" "want:" "$want"
+	fi
+}
+
+# expect_help CMD...: exit 0, usage on stdout, nothing on stderr.
+expect_help() {
+	local want=$1
+	shift
+	run "$@"
+	if [ "$rc" = 0 ] && [[ "$out" == *"$want"* ]] && [ -z "$err" ]; then
+		ok "${*:2} prints help"
+	else
+		not_ok "${*:2} prints help" "rc=$rc" "stderr: $err"
+	fi
+}
+
+check() {
+	local what=$1
+	shift
+	if "$@"; then
+		ok "$what"
+	else
+		not_ok "$what"
+	fi
+}
+
+have_python=false
+command -v python3 >/dev/null 2>&1 && have_python=true
+
+# json_check FILE PYTHON-EXPR: the expression over j (parsed JSON) holds.
+json_check() {
+	$have_python || return 0
+	python3 -c 'import json, sys
+j = json.load(open(sys.argv[1]))
+sys.exit(0 if eval(sys.argv[2]) else 1)' "$1" "$2"
+}
+
+### help and version
+
+expect_help "Usage: ncctl [OPTIONS] OBJECT" "$NCCTL" help
+run "$NCCTL" help
+for o in ctx port conn monitor; do
+	check "ncctl help lists \"ncctl $o\"" grep -q "ncctl $o" "$TMP/out"
+done
+expect_help "ncctl port add {tcp|udp} PORT" "$NCCTL" port help
+expect_help "ncctl port del {tcp|udp} PORT" "$NCCTL" port help
+expect_help "ncctl ctx show" "$NCCTL" ctx help
+expect_help "ncctl conn assign {tcp|udp} LOCAL REMOTE ctx N" "$NCCTL" conn help
+expect_help "ncctl conn migrate {tcp|udp} LOCAL REMOTE ctx N" "$NCCTL" conn help
+expect_help "ncctl monitor" "$NCCTL" monitor help
+expect_help "ncctl port add" "$NCCTL" help port
+expect_help "ncctl port add" "$NCCTL" port h
+expect_help "ncctl port add" "$NCCTL" port add help
+expect_help "ncctl port add" "$NCCTL" port add tcp 80 hash default help
+expect_help "ncctl conn show" "$NCCTL" conn assign help
+expect_help "Usage: ncctl" "$NCCTL" -h
+expect_help "Usage: ncctl" "$NCCTL" --help
+run "$NCCTL" -V
+check "-V prints the version" test "$rc" = 0 -a -n "$out" -a -z "$err"
+run "$NCCTL" --version
+check "--version prints the version" test "$rc" = 0 -a -n "$out"
+
+### command line errors (no kernel involved)
+
+expect_err 'ncctl: unknown object "bogus"' "$NCCTL" bogus
+expect_err 'ncctl: missing OBJECT (try "ncctl help")' "$NCCTL"
+expect_err 'ncctl: unknown option "-x"' "$NCCTL" -x ctx show
+expect_err 'ncctl: unknown option "--bogus"' "$NCCTL" --bogus
+expect_err 'ncctl: option "-b" needs a FILE' "$NCCTL" -b
+expect_err 'ncctl: ambiguous object "c": ctx, conn' "$NCCTL" c show
+expect_err 'ncctl: unknown command "frob"' "$NCCTL" port frob
+expect_err 'ncctl: unknown command "frob"' "$NCCTL" ctx frob
+expect_err 'ncctl: unknown keyword "extra"' "$NCCTL" ctx show extra
+expect_err 'ncctl: unknown keyword "extra"' "$NCCTL" port show extra
+expect_err 'ncctl: unknown object "bogus"' "$NCCTL" help bogus
+
+expect_err 'ncctl: invalid port "99999"' "$NCCTL" port add tcp 99999
+expect_err 'ncctl: invalid port "70000"' "$NCCTL" port add tcp 70000
+expect_err 'ncctl: invalid port "0"' "$NCCTL" port add udp 0
+expect_err 'ncctl: invalid port "-1"' "$NCCTL" port add udp -1
+expect_err 'ncctl: invalid port "http"' "$NCCTL" port del tcp http
+expect_err 'ncctl: missing protocol (tcp or udp)' "$NCCTL" port add
+expect_err 'ncctl: missing PORT' "$NCCTL" port add tcp
+expect_err 'ncctl: unknown protocol "sctp"' "$NCCTL" port add sctp 80
+expect_err 'ncctl: unknown hash "foo"' "$NCCTL" port add tcp 80 hash foo
+expect_err 'ncctl: ambiguous hash "r": remote-addr, round-robin' \
+	"$NCCTL" port add tcp 80 hash r
+expect_err 'ncctl: missing argument after "hash"' "$NCCTL" port add tcp 80 hash
+expect_err 'ncctl: unknown keyword "frob"' "$NCCTL" port add tcp 80 frob
+expect_err 'ncctl: duplicate keyword "hash"' \
+	"$NCCTL" port add tcp 80 hash default hash bpf
+expect_err 'ncctl: unknown match "both"' "$NCCTL" port add tcp 80 match both
+expect_err 'ncctl: unknown match "both"' "$NCCTL" port del tcp 80 match both
+expect_err 'ncctl: invalid key "6d:5a": expected 40 hex bytes' \
+	"$NCCTL" port add tcp 80 hash toeplitz key 6d:5a
+expect_err 'ncctl: key requires hash toeplitz' \
+	"$NCCTL" port add tcp 80 key "$(printf '%080d' 0)"
+expect_err 'ncctl: hash bpf requires bpf FILE' "$NCCTL" port add tcp 80 hash bpf
+printf '1\n6 0 0 0\n' >"$TMP/ret0.bpf"
+expect_err 'ncctl: bpf FILE requires hash bpf' \
+	"$NCCTL" port add tcp 80 bpf "$TMP/ret0.bpf"
+expect_err 'ncctl: bpf FILE requires hash bpf' \
+	"$NCCTL" port add tcp 80 hash toeplitz bpf "$TMP/none"
+expect_err "ncctl: invalid bpf program \"$TMP/none\": No such file or directory" \
+	"$NCCTL" port add tcp 80 hash bpf bpf "$TMP/none"
+printf '2\n6 0 0 0\n' >"$TMP/short.bpf"
+expect_err "ncctl: invalid bpf program \"$TMP/short.bpf\": 2 instructions announced, 1 found" \
+	"$NCCTL" port add tcp 80 hash bpf bpf "$TMP/short.bpf"
+expect_err 'ncctl: invalid context list "3-1"' \
+	"$NCCTL" port add tcp 80 contexts 3-1
+expect_err 'ncctl: invalid context list "1024"' \
+	"$NCCTL" port add tcp 80 contexts 1024
+
+expect_err 'ncctl: LOCAL and REMOTE address families differ' \
+	"$NCCTL" conn assign tcp 10.0.0.1:80 '[2001:db8::1]:9000' ctx 1
+expect_err 'ncctl: LOCAL and REMOTE address families differ' \
+	"$NCCTL" conn migrate udp '[::1]:80' 10.0.0.2:9000 ctx 1
+expect_err 'ncctl: missing ctx N' \
+	"$NCCTL" conn assign tcp '*:80' 10.0.0.2:9000
+expect_err 'ncctl: missing LOCAL' "$NCCTL" conn assign tcp
+expect_err 'ncctl: missing REMOTE' "$NCCTL" conn assign tcp '*:80'
+expect_err 'ncctl: invalid REMOTE "*:9000": "*" is not allowed here' \
+	"$NCCTL" conn assign tcp '*:80' '*:9000' ctx 0
+expect_err 'ncctl: invalid LOCAL "*:80": "*" is not allowed here' \
+	"$NCCTL" conn migrate tcp '*:80' 10.0.0.2:9000 ctx 0
+expect_err 'ncctl: invalid LOCAL "::1:80": an IPv6 address needs brackets: [ADDR]:PORT' \
+	"$NCCTL" conn migrate tcp ::1:80 '[::2]:9000' ctx 0
+expect_err 'ncctl: invalid LOCAL "10.0.0.1:70000": invalid port' \
+	"$NCCTL" conn migrate tcp 10.0.0.1:70000 10.0.0.2:9000 ctx 0
+expect_err 'ncctl: invalid REMOTE "10.0.0.300:1": invalid IPv4 address' \
+	"$NCCTL" conn migrate tcp 10.0.0.1:7 10.0.0.300:1 ctx 0
+expect_err 'ncctl: invalid context "1024"' \
+	"$NCCTL" conn migrate tcp 10.0.0.1:7 10.0.0.2:1 ctx 1024
+expect_err 'ncctl: invalid timeout "soon"' \
+	"$NCCTL" conn assign tcp '*:7' 10.0.0.2:1 ctx 1 timeout soon
+expect_err 'ncctl: timeout is only valid for conn assign' \
+	"$NCCTL" conn migrate tcp 10.0.0.1:7 10.0.0.2:1 ctx 1 timeout 5
+expect_err 'ncctl: ambiguous keyword "p": proto, port' "$NCCTL" conn show p 5
+expect_err 'ncctl: invalid port "0"' "$NCCTL" conn show port 0
+expect_err 'ncctl: invalid context "x"' "$NCCTL" conn show ctx x
+expect_err 'ncctl: unknown keyword "now"' "$NCCTL" monitor now
+
+### batch mode errors
+
+cat >"$TMP/batch" <<'EOF'
+# comment, then a blank line
+
+port add tcp 99999
+port add tcp 80
+EOF
+expect_err 'ncctl: line 3: invalid port "99999"' "$NCCTL" -b "$TMP/batch"
+printf 'ctx help\n  # indented comment\nport add tcp 80 "bpf\n' >"$TMP/batch"
+run "$NCCTL" -b "$TMP/batch"
+check "batch: unterminated quote on line 3" \
+	test "$rc" = 1 -a "$err" = 'ncctl: line 3: unterminated quote'
+printf 'bogus\n' >"$TMP/batch"
+run "$NCCTL" -b - <"$TMP/batch"
+check "batch from stdin: error on line 1" \
+	test "$rc" = 1 -a "$err" = 'ncctl: line 1: unknown object "bogus"'
+expect_err "ncctl: cannot open \"$TMP/none\": No such file or directory" \
+	"$NCCTL" -b "$TMP/none"
+expect_err 'ncctl: -b FILE takes no OBJECT on the command line' \
+	"$NCCTL" -b "$TMP/batch" ctx show
+printf '# only comments\n\n' >"$TMP/batch"
+expect_out "" "$NCCTL" -b "$TMP/batch"
+
+### the real kernel interface
+
+if [ -d /sys/module/netctx ]; then
+	run "$NCCTL" -j ctx show
+	check "-j ctx show with the module loaded" [ "$rc" = 0 ]
+else
+	expect_err 'ncctl: netctx module not loaded (genl family "netctx" not found)' \
+		"$NCCTL" -j ctx show
+	expect_err 'ncctl: netctx module not loaded (genl family "netctx" not found)' \
+		"$NCCTL" port add tcp 5000 hash round-robin contexts 0-3
+	expect_err 'ncctl: netctx module not loaded (genl family "netctx" not found)' \
+		"$NCCTL" monitor
+	printf 'ctx help\nctx show\n' >"$TMP/batch"
+	run "$NCCTL" -b "$TMP/batch"
+	check "batch: kernel error reported with its line" \
+		test "$rc" = 1 -a "$err" = 'ncctl: line 2: netctx module not loaded (genl family "netctx" not found)'
+fi
+
+### against the fake kernel
+
+if [ ! -x "$FAKE" ]; then
+	echo "# $FAKE not built: fake kernel tests skipped"
+else
+	export NCCTL_FAKE_LOG="$TMP/log"
+	# last_req: the last request the fake kernel received.
+	last_req() { tail -n 1 "$NCCTL_FAKE_LOG"; }
+	# expect_req "REQUEST" CMD...: succeeds and sends REQUEST.
+	expect_req() {
+		local want=$1
+		shift
+		: >"$NCCTL_FAKE_LOG"
+		run "$@"
+		if [ "$rc" = 0 ] && [ -z "$err" ] && [ "$(last_req)" = "$want" ]; then
+			ok "${*:2} sends $want"
+		else
+			not_ok "${*:2} sends $want" "rc=$rc" "stderr: $err" \
+				"sent: $(last_req)"
+		fi
+	}
+	Z=$(printf '%0240d' 0)	# CONTEXTS words 1..15, all zero
+
+	expect_out "ctx 0 cpu 0 conns 3 queued 0 packets 1234 bytes 99999 drops 0 migrations in 0 out 1 timers 5
+ctx 1 cpu 2 conns 2 queued 1 packets 1235 bytes 100000 drops 0 migrations in 1 out 0 timers 1099511627781" \
+		"$FAKE" ctx show
+	expect_out "$(cat "$TMP/out")" "$FAKE" ctx
+	check "ctx show sends a GET_CTX dump" [ "$(last_req)" = "GET_CTX dump" ]
+	run "$FAKE" -j ctx show
+	echo "$out" >"$TMP/json"
+	check "-j ctx show is one line" [ "$rc" = 0 -a "$(wc -l <"$TMP/json")" = 1 ]
+	check "-j ctx show keys" json_check "$TMP/json" \
+		'len(j) == 2 and j[1] == {"id": 1, "cpu": 2, "conns": 2, "queued": 1, "packets": 1235, "bytes": 100000, "drops": 0, "migrations_in": 1, "migrations_out": 0, "timers_fired": 1099511627781}'
+	run "$FAKE" -j -p ctx show
+	echo "$out" >"$TMP/json"
+	check "-j -p ctx show is pretty" [ "$(sed -n 3p "$TMP/json")" = '    "id": 0,' ]
+	check "-j -p ctx show is valid JSON" json_check "$TMP/json" 'j[0]["timers_fired"] == 5'
+
+	expect_out "tcp 10.0.0.1:5000 10.0.0.2:40000 ctx 1 origin hash hash 0x1234abcd packets 10 bytes 1000 state active first-ctx 1
+udp *:53 [2001:db8::2]:5353 ctx 0 origin assigned hash 0x00000000 packets 0 bytes 0 state assigned
+tcp [2001:db8::1]:443 [2001:db8::3]:5000 ctx 0 origin migrated hash 0xdeadbeef packets 8589934592 bytes 8796093022208 state migrating first-ctx 1" \
+		"$FAKE" conn show
+	run "$FAKE" -j conn show
+	echo "$out" >"$TMP/json"
+	check "-j conn show keys" json_check "$TMP/json" \
+		'j[0] == {"proto": "tcp", "local": "10.0.0.1:5000", "remote": "10.0.0.2:40000", "ctx": 1, "origin": "hash", "hash": 0x1234abcd, "packets": 10, "bytes": 1000, "state": "active", "first_ctx": 1} and j[1]["local"] == "*:53" and j[1]["remote"] == "[2001:db8::2]:5353" and "first_ctx" not in j[1] and j[2]["hash"] == 0xdeadbeef'
+	# The fake kernel ignores the filters: ncctl applies them as well.
+	expect_req "GET_CONN dump PROTO=17" "$FAKE" conn show proto udp
+	check "conn show proto udp: one connection" \
+		test "$(echo "$out" | wc -l)" = 1 -a "${out:0:4}" = "udp "
+	expect_req "GET_CONN dump CTX_ID=1 PROTO=6 PORT=40000" \
+		"$FAKE" conn show ctx 1 proto tcp port 40000
+	check "conn show ctx 1 proto tcp port 40000: one connection" \
+		test "$(echo "$out" | wc -l)" = 1 -a "${out:0:14}" = "tcp 10.0.0.1:5"
+	run "$FAKE" conn show port 5000
+	check "conn show port 5000 matches local or remote port" \
+		[ "$(echo "$out" | wc -l)" = 2 ]
+	run "$FAKE" -j conn show ctx 5
+	check "-j conn show with no match is []" [ "$rc" = 0 -a "$out" = "[]" ]
+	run "$FAKE" conn show ctx 5
+	check "conn show with no match prints nothing" [ "$rc" = 0 -a -z "$out" ]
+
+	expect_req "ADD_PORT ack PROTO=6 PORT=5000" "$FAKE" port add tcp 5000
+	expect_req "ADD_PORT ack PROTO=17 PORT=53 MATCH=1 HASH=4 CONTEXTS=0100000000000000$Z FLAGS=1" \
+		"$FAKE" port a u 53 m r h l co 0 rep
+	# The fake kernel has 2 contexts: it refuses this one, after logging.
+	run "$FAKE" port add tcp 8080 hash round-robin contexts 0-3,6,64
+	check "contexts 0-3,6,64: 16 host-order u64 words" test "$(last_req)" = \
+		"ADD_PORT ack PROTO=6 PORT=8080 HASH=3 CONTEXTS=4f000000000000000100000000000000${Z:16}"
+	expect_req "ADD_PORT ack PROTO=6 PORT=443 HASH=1 HASH_KEY=6d5a56da255b0ec24167253d43a38fb0d0ca2bcbae7b30b477cb2da38030f20c6a42b73bbeac01fa" \
+		"$FAKE" port add tcp 443 hash toeplitz key 6d:5a:56:da:25:5b:0e:c2:41:67:25:3d:43:a3:8f:b0:d0:ca:2b:cb:ae:7b:30:b4:77:cb:2d:a3:80:30:f2:0c:6a:42:b7:3b:be:ac:01:fa
+	printf '6\n40 0 0 12\n21 0 3 2048\n48 0 0 23\n21 0 1 6\n6 0 0 4294967295\n6 0 0 0\n' >"$TMP/prog.bpf"
+	expect_req "ADD_PORT ack PROTO=6 PORT=80 HASH=5 BPF=6:{40,0,0,12}..{6,0,0,0}" \
+		"$FAKE" port add tcp 80 hash bpf bpf "$TMP/prog.bpf"
+	expect_req "ADD_PORT ack PROTO=6 PORT=80 HASH=0" "$FAKE" port add tcp 80 hash default
+	expect_req "DEL_PORT ack PROTO=6 PORT=5000" "$FAKE" port del tcp 5000
+	expect_req "DEL_PORT ack PROTO=17 PORT=5000 MATCH=1" \
+		"$FAKE" port del udp 5000 match remote
+	expect_req "ASSIGN_CONN ack PROTO=6 FAMILY=2 LPORT=80 RADDR=c0000202 RPORT=40000 CTX_ID=1" \
+		"$FAKE" conn assign tcp '*:80' 192.0.2.2:40000 ctx 1
+	expect_req "ASSIGN_CONN ack PROTO=17 FAMILY=10 LADDR=20010db8000000000000000000000001 LPORT=53 RADDR=20010db8000000000000000000000002 RPORT=5353 CTX_ID=0 TIMEOUT_MS=2000" \
+		"$FAKE" conn assign udp '[2001:db8::1]:53' '[2001:db8::2]:5353' ctx 0 timeout 2000
+	expect_req "MIGRATE_CONN ack PROTO=6 FAMILY=2 LADDR=0a000001 LPORT=5000 RADDR=0a000002 RPORT=40000 CTX_ID=0" \
+		"$FAKE" conn migrate tcp 10.0.0.1:5000 10.0.0.2:40000 ctx 0
+	run "$FAKE" -j port add tcp 81
+	check "-j port add prints nothing" [ "$rc" = 0 -a -z "$out" -a -z "$err" ]
+
+	# Kernel errors: extack message, offending attribute, strerror.
+	expect_err 'ncctl: port add: port policy exists (NETCTX_A_PORT): File exists' \
+		"$FAKE" port add tcp 666
+	NCCTL_FAKE_NOCAP=1 expect_err \
+		'ncctl: port add: port policy exists (NETCTX_A_PORT): File exists' \
+		"$FAKE" port add tcp 666
+	expect_err 'ncctl: port add: context set names a context that does not exist (NETCTX_A_CONTEXTS): Invalid argument' \
+		"$FAKE" port add tcp 80 contexts 0-3
+	expect_err 'ncctl: port add: invalid NETCTX_A_HASH_KEY: File exists' \
+		"$FAKE" port add tcp 999 hash toeplitz key "$(printf '%080d' 0)"
+	expect_err 'ncctl: conn migrate: no such connection: No such file or directory' \
+		"$FAKE" conn migrate tcp 10.0.0.1:1 10.0.0.2:2 ctx 1
+	NCCTL_FAKE_EPERM=1 expect_err 'ncctl: port del: Operation not permitted' \
+		"$FAKE" port del tcp 80
+	NCCTL_FAKE_NOFAMILY=1 expect_err \
+		'ncctl: netctx module not loaded (genl family "netctx" not found)' \
+		"$FAKE" ctx show
+	run "$FAKE" -j conn show ctx 7
+	check "dump error in NLMSG_DONE: message and valid JSON" \
+		[ "$rc" = 1 -a "$out" = "[]" -a "$err" = 'ncctl: conn show: no context 7: Invalid argument' ]
+	NCCTL_FAKE_BADATTR=1 expect_err \
+		'ncctl: ctx show: kernel sent NETCTX_A_CTX_CPU of 3 bytes' \
+		"$FAKE" ctx show
+
+	# Batch: one socket, state kept between lines.
+	cat >"$TMP/batch" <<EOF
+port add tcp 5000 contexts 1
+port add udp 4789 match remote hash toeplitz
+# the fake kernel knows these two now
+port show
+port add tcp 666
+port show
+EOF
+	run "$FAKE" -b "$TMP/batch"
+	check "batch: port show after two adds, stops at the error on line 5" \
+		[ "$rc" = 1 -a "$err" = 'ncctl: line 5: port add: port policy exists (NETCTX_A_PORT): File exists' \
+		  -a "$out" = "tcp 5000 match local hash default contexts 1 conns 2
+udp 4789 match remote hash toeplitz key 6d:5a:56:da:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00 contexts 0-1 conns 1" ]
+	head -n 4 "$TMP/batch" >"$TMP/batch2"
+	run "$FAKE" -j -b "$TMP/batch2"
+	echo "$out" >"$TMP/json"
+	check "-j batch port show keys" json_check "$TMP/json" \
+		'j == [{"proto": "tcp", "port": 5000, "match": "local", "hash": "default", "contexts": "1", "conns": 2}, {"proto": "udp", "port": 4789, "match": "remote", "hash": "toeplitz", "key": "6d:5a:56:da" + ":00" * 36, "contexts": "0-1", "conns": 1}]'
+
+	# Monitor: the fake kernel overruns once, sends 5 events, then exits.
+	run "$FAKE" monitor
+	check "monitor: one line per event" [ "$rc" = 0 -a "$out" = "port-add udp 4789 match remote hash round-robin contexts 1 conns 1
+conn-new tcp 10.0.0.1:5000 10.0.0.2:40000 ctx 1 origin hash hash 0x1234abcd packets 10 bytes 1000 state active first-ctx 1
+conn-migrate tcp [2001:db8::1]:443 [2001:db8::3]:5000 ctx 0 origin migrated hash 0xdeadbeef packets 8589934592 bytes 8796093022208 state migrating first-ctx 1
+port-del tcp 80 match local
+event-99 udp *:53 [2001:db8::2]:5353 ctx 0 origin assigned hash 0x00000000 packets 0 bytes 0 state assigned" ]
+	check "monitor: lost events are reported" \
+		[ "$err" = "ncctl: warning: monitor: events lost (receive buffer overrun)" ]
+	run "$FAKE" -j -p monitor
+	check "-j monitor: JSON lines, -p ignored" [ "$(echo "$out" | wc -l)" = 5 ]
+	if $have_python; then
+		echo "$out" | python3 -c 'import json, sys
+ev = [json.loads(l) for l in sys.stdin]
+assert [e["event"] for e in ev] == ["port-add", "conn-new", "conn-migrate", "port-del", "event-99"]
+assert ev[0]["contexts"] == "1" and ev[0]["hash"] == "round-robin"
+assert ev[1]["local"] == "10.0.0.1:5000" and ev[1]["hash"] == 0x1234abcd
+assert ev[3] == {"event": "port-del", "proto": "tcp", "port": 80, "match": "local"}'
+		check "-j monitor events parse" [ $? = 0 ]
+	fi
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]

@@ -1,0 +1,667 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A fake netctx kernel for testing ncctl without the module.
+ *
+ * Linked into ncctl-fake in place of libmnl's socket calls
+ * (mnl_socket_open/bind/setsockopt/sendto/recvfrom/...): the executable's
+ * definitions win over the shared library's, so nl.c talks to this file
+ * instead of the kernel, byte for byte as it would over netlink. Replies
+ * are built the way the kernel builds them (generic netlink header, u64
+ * with PAD, NLMSG_DONE, acks with NLM_F_CAPPED and extack TLVs), so every
+ * request, reply and error path of ncctl runs.
+ *
+ * It holds two contexts, three connections and the port policies added
+ * in this process (batch mode). Every request is appended to the file
+ * $NCCTL_FAKE_LOG, one line, its attributes decoded:
+ *   ADD_PORT ack PROTO=6 PORT=5000 HASH=1 HASH_KEY=6d5a... CONTEXTS=0f00...
+ * Errors it gives, with an extack message and the offending attribute:
+ *   port 666: EEXIST; a context >= 2 in CONTEXTS: EINVAL;
+ *   a toeplitz policy on port 999: EEXIST with the attribute but no message;
+ *   MIGRATE_CONN of an unknown connection: ENOENT;
+ *   GET_CONN with CTX_ID 7: the dump ends in NLMSG_DONE with -EINVAL.
+ * Environment: NCCTL_FAKE_NOFAMILY=1 (family not registered),
+ * NCCTL_FAKE_EPERM=1 (changes fail with EPERM, no extack),
+ * NCCTL_FAKE_NOCAP=1 (acks echo the request, as without NETLINK_CAP_ACK),
+ * NCCTL_FAKE_BADATTR=1 (ctx dump carries a 3-byte NETCTX_A_CTX_CPU).
+ * Monitor: ENOBUFS once, then six events and one unknown event, then
+ * exit(0).
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <linux/filter.h>
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+#include <libmnl/libmnl.h>
+#include <linux/netctx.h>
+
+#define FAKE_FAMILY	0x2a
+#define FAKE_MCGRP	7
+#define FAKE_PORTID	4242
+#define FAKE_CONTEXTS	2
+#define FAKE_DGRAMS	8
+#define FAKE_DGRAM_SIZE	(64 * 1024)
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+static struct {
+	int dummy;
+	bool ext_ack, cap_ack, joined;
+	unsigned int ndgrams, next;
+	size_t len[FAKE_DGRAMS];
+	char *dgram[FAKE_DGRAMS];
+	unsigned int monitor_step;
+} fake;
+
+struct fake_port {
+	uint8_t proto, match, hash;
+	uint16_t port;
+	bool has_key;
+	uint8_t key[NETCTX_TOEPLITZ_KEY_LEN];
+	uint64_t contexts[NETCTX_MAX_CONTEXTS / 64];
+};
+
+static struct fake_port ports[32];
+static unsigned int nports;
+
+static const char *const cmd_names[] = {
+	"UNSPEC", "GET_CTX", "ADD_PORT", "DEL_PORT", "GET_PORT", "GET_CONN",
+	"ASSIGN_CONN", "MIGRATE_CONN", "EVENT",
+};
+
+#define A(x)	[NETCTX_A_##x] = #x
+static const char *const attr_names[__NETCTX_A_MAX] = {
+	A(UNSPEC), A(PAD), A(CTX_ID), A(CTX_CPU), A(CTX_CONNS), A(CTX_QUEUED),
+	A(CTX_PACKETS), A(CTX_BYTES), A(CTX_DROPS), A(CTX_MIGRATIONS_IN),
+	A(CTX_MIGRATIONS_OUT), A(CTX_TIMERS_FIRED), A(PROTO), A(PORT),
+	A(MATCH), A(HASH), A(HASH_KEY), A(BPF), A(CONTEXTS), A(FLAGS),
+	A(CONNS), A(FAMILY), A(LADDR), A(LPORT), A(RADDR), A(RPORT),
+	A(ORIGIN), A(FLOW_HASH), A(PACKETS), A(BYTES), A(STATE),
+	A(FIRST_CTX), A(TIMEOUT_MS), A(EVENT),
+};
+
+static bool env(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && *v && strcmp(v, "0");
+}
+
+/* Start a new datagram with one message; returns the message. */
+static struct nlmsghdr *dgram_msg(uint16_t type, uint16_t flags,
+				  uint32_t seq, uint32_t pid)
+{
+	struct nlmsghdr *nlh;
+
+	if (fake.ndgrams == FAKE_DGRAMS)
+		abort();
+	fake.dgram[fake.ndgrams] = calloc(1, FAKE_DGRAM_SIZE);
+	fake.len[fake.ndgrams] = 0;
+	nlh = mnl_nlmsg_put_header(fake.dgram[fake.ndgrams++]);
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = flags;
+	nlh->nlmsg_seq = seq;
+	nlh->nlmsg_pid = pid;
+	return nlh;
+}
+
+/* Append a message to the last datagram (after the previous one). */
+static struct nlmsghdr *dgram_next(struct nlmsghdr *prev, uint16_t type,
+				   uint16_t flags)
+{
+	struct nlmsghdr *nlh = (struct nlmsghdr *)((char *)prev +
+						   MNL_ALIGN(prev->nlmsg_len));
+
+	memset(nlh, 0, sizeof(*nlh));
+	nlh->nlmsg_len = MNL_NLMSG_HDRLEN;
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = flags;
+	nlh->nlmsg_seq = prev->nlmsg_seq;
+	nlh->nlmsg_pid = prev->nlmsg_pid;
+	return nlh;
+}
+
+static void dgram_end(struct nlmsghdr *last)
+{
+	char *base = fake.dgram[fake.ndgrams - 1];
+
+	fake.len[fake.ndgrams - 1] = (char *)last - base +
+				     MNL_ALIGN(last->nlmsg_len);
+}
+
+static void genl_hdr(struct nlmsghdr *nlh, uint8_t cmd)
+{
+	struct genlmsghdr *g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+
+	g->cmd = cmd;
+	g->version = NETCTX_GENL_VERSION;
+}
+
+/* The kernel's nla_put_u64_64bit(): a PAD first if the value is not
+ * 8-byte aligned.
+ */
+static void put_u64(struct nlmsghdr *nlh, uint16_t type, uint64_t v)
+{
+	if ((nlh->nlmsg_len + sizeof(struct nlattr)) % 8)
+		mnl_attr_put(nlh, NETCTX_A_PAD, 0, NULL);
+	mnl_attr_put_u64(nlh, type, v);
+}
+
+static void ack(const struct nlmsghdr *req, int err, const char *msg,
+		const struct nlattr *bad, int missing)
+{
+	bool echo = !fake.cap_ack || env("NCCTL_FAKE_NOCAP");
+	struct nlmsgerr *e;
+	struct nlmsghdr *nlh;
+	uint16_t flags = 0;
+	size_t len = sizeof(*e);
+
+	if (err && echo)
+		len += req->nlmsg_len - sizeof(*req);
+	else
+		flags |= NLM_F_CAPPED;
+	if (fake.ext_ack && (msg || bad || missing >= 0))
+		flags |= NLM_F_ACK_TLVS;
+	nlh = dgram_msg(NLMSG_ERROR, flags, req->nlmsg_seq, FAKE_PORTID);
+	e = mnl_nlmsg_put_extra_header(nlh, len);
+	e->error = err;
+	memcpy(&e->msg, req, err && echo ? req->nlmsg_len : sizeof(*req));
+	if (flags & NLM_F_ACK_TLVS) {
+		if (msg)
+			mnl_attr_put_strz(nlh, NLMSGERR_ATTR_MSG, msg);
+		if (bad)
+			mnl_attr_put_u32(nlh, NLMSGERR_ATTR_OFFS,
+					 (const char *)bad - (const char *)req);
+		if (missing >= 0)
+			mnl_attr_put_u32(nlh, NLMSGERR_ATTR_MISS_TYPE, missing);
+	}
+	dgram_end(nlh);
+}
+
+static void log_request(const struct nlmsghdr *nlh)
+{
+	const struct genlmsghdr *g = mnl_nlmsg_get_payload(nlh);
+	const char *path = getenv("NCCTL_FAKE_LOG");
+	const struct nlattr *a;
+	FILE *f;
+
+	if (!path)
+		return;
+	f = fopen(path, "a");
+	if (!f)
+		return;
+	fprintf(f, "%s%s%s", g->cmd < 9 ? cmd_names[g->cmd] : "?",
+		nlh->nlmsg_flags & NLM_F_ACK ? " ack" : "",
+		nlh->nlmsg_flags & NLM_F_DUMP ? " dump" : "");
+	if (g->version != NETCTX_GENL_VERSION)
+		fprintf(f, " version=%u", g->version);
+	mnl_attr_for_each(a, nlh, sizeof(*g)) {
+		uint16_t type = mnl_attr_get_type(a), len, i;
+		const uint8_t *p = mnl_attr_get_payload(a);
+
+		if (type > NETCTX_A_MAX) {
+			fprintf(f, " attr%u", type);
+			continue;
+		}
+		fprintf(f, " %s=", attr_names[type]);
+		len = mnl_attr_get_payload_len(a);
+		switch (type) {
+		case NETCTX_A_PROTO: case NETCTX_A_MATCH: case NETCTX_A_HASH:
+		case NETCTX_A_FAMILY:
+			if (len == 1) {
+				fprintf(f, "%u", *p);
+				continue;
+			}
+			break;
+		case NETCTX_A_PORT: case NETCTX_A_LPORT: case NETCTX_A_RPORT:
+			if (len == 2) {
+				fprintf(f, "%u", mnl_attr_get_u16(a));
+				continue;
+			}
+			break;
+		case NETCTX_A_CTX_ID: case NETCTX_A_FLAGS:
+		case NETCTX_A_TIMEOUT_MS:
+			if (len == 4) {
+				fprintf(f, "%u", mnl_attr_get_u32(a));
+				continue;
+			}
+			break;
+		case NETCTX_A_BPF:
+			if (len % sizeof(struct sock_filter) == 0) {
+				const struct sock_filter *ins = (const void *)p;
+
+				fprintf(f, "%zu:{%u,%u,%u,%u}..{%u,%u,%u,%u}",
+					len / sizeof(*ins), ins[0].code,
+					ins[0].jt, ins[0].jf, ins[0].k,
+					ins[len / 8 - 1].code,
+					ins[len / 8 - 1].jt,
+					ins[len / 8 - 1].jf,
+					ins[len / 8 - 1].k);
+				continue;
+			}
+			break;
+		}
+		for (i = 0; i < len; i++)	/* raw bytes, in order */
+			fprintf(f, "%02x", p[i]);
+	}
+	fputc('\n', f);
+	fclose(f);
+}
+
+static void reply_family(const struct nlmsghdr *req)
+{
+	struct nlmsghdr *nlh;
+	struct nlattr *grps, *grp;
+
+	if (env("NCCTL_FAKE_NOFAMILY")) {
+		ack(req, -ENOENT, NULL, NULL, -1);
+		return;
+	}
+	nlh = dgram_msg(GENL_ID_CTRL, 0, req->nlmsg_seq, FAKE_PORTID);
+	genl_hdr(nlh, CTRL_CMD_NEWFAMILY);
+	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, NETCTX_GENL_NAME);
+	mnl_attr_put_u16(nlh, CTRL_ATTR_FAMILY_ID, FAKE_FAMILY);
+	mnl_attr_put_u32(nlh, CTRL_ATTR_VERSION, NETCTX_GENL_VERSION);
+	grps = mnl_attr_nest_start(nlh, CTRL_ATTR_MCAST_GROUPS);
+	grp = mnl_attr_nest_start(nlh, 1);
+	mnl_attr_put_strz(nlh, CTRL_ATTR_MCAST_GRP_NAME, "other");
+	mnl_attr_put_u32(nlh, CTRL_ATTR_MCAST_GRP_ID, 3);
+	mnl_attr_nest_end(nlh, grp);
+	grp = mnl_attr_nest_start(nlh, 2);
+	mnl_attr_put_u32(nlh, CTRL_ATTR_MCAST_GRP_ID, FAKE_MCGRP);
+	mnl_attr_put_strz(nlh, CTRL_ATTR_MCAST_GRP_NAME, NETCTX_MCGRP_EVENTS);
+	mnl_attr_nest_end(nlh, grp);
+	mnl_attr_nest_end(nlh, grps);
+	dgram_end(nlh);
+	ack(req, 0, NULL, NULL, -1);
+}
+
+static void put_ctx(struct nlmsghdr *nlh, uint32_t id)
+{
+	genl_hdr(nlh, NETCTX_CMD_GET_CTX);
+	mnl_attr_put_u32(nlh, NETCTX_A_CTX_ID, id);
+	if (env("NCCTL_FAKE_BADATTR"))
+		mnl_attr_put(nlh, NETCTX_A_CTX_CPU, 3, "abc");
+	else
+		mnl_attr_put_u32(nlh, NETCTX_A_CTX_CPU, id * 2);
+	mnl_attr_put_u32(nlh, NETCTX_A_CTX_CONNS, 3 - id);
+	mnl_attr_put_u32(nlh, NETCTX_A_CTX_QUEUED, id);
+	put_u64(nlh, NETCTX_A_CTX_PACKETS, 1234 + id);
+	put_u64(nlh, NETCTX_A_CTX_BYTES, 99999 + id);
+	put_u64(nlh, NETCTX_A_CTX_DROPS, 0);
+	put_u64(nlh, NETCTX_A_CTX_MIGRATIONS_IN, id);
+	put_u64(nlh, NETCTX_A_CTX_MIGRATIONS_OUT, 1 - id);
+	put_u64(nlh, NETCTX_A_CTX_TIMERS_FIRED, 5 + (1ULL << 40) * id);
+	mnl_attr_put_u32(nlh, 200, 0);	/* newer than the header: ignored */
+}
+
+static void put_port(struct nlmsghdr *nlh, uint8_t cmd,
+		     const struct fake_port *p)
+{
+	genl_hdr(nlh, cmd);
+	mnl_attr_put_u8(nlh, NETCTX_A_PROTO, p->proto);
+	mnl_attr_put_u16(nlh, NETCTX_A_PORT, p->port);
+	mnl_attr_put_u8(nlh, NETCTX_A_MATCH, p->match);
+	mnl_attr_put_u8(nlh, NETCTX_A_HASH, p->hash);
+	mnl_attr_put(nlh, NETCTX_A_CONTEXTS, sizeof(p->contexts), p->contexts);
+	if (p->has_key)
+		mnl_attr_put(nlh, NETCTX_A_HASH_KEY, sizeof(p->key), p->key);
+	mnl_attr_put_u32(nlh, NETCTX_A_CONNS, p->port % 7);
+}
+
+struct fake_conn {
+	uint8_t proto, family, origin, state;
+	const char *laddr, *raddr;	/* NULL laddr: wildcard */
+	uint16_t lport, rport;
+	uint32_t ctx, hash;
+	uint64_t packets, bytes;
+	int first_ctx;			/* -1: absent */
+};
+
+static const struct fake_conn conns[] = {
+	{ IPPROTO_TCP, AF_INET, NETCTX_ORIGIN_HASH, NETCTX_STATE_ACTIVE,
+	  "10.0.0.1", "10.0.0.2", 5000, 40000, 1, 0x1234abcd, 10, 1000, 1 },
+	{ IPPROTO_UDP, AF_INET6, NETCTX_ORIGIN_ASSIGNED, NETCTX_STATE_ASSIGNED,
+	  NULL, "2001:db8::2", 53, 5353, 0, 0, 0, 0, -1 },
+	{ IPPROTO_TCP, AF_INET6, NETCTX_ORIGIN_MIGRATED,
+	  NETCTX_STATE_MIGRATING, "2001:db8::1", "2001:db8::3", 443, 5000, 0,
+	  0xdeadbeef, 1ULL << 33, 1ULL << 43, 1 },
+};
+
+static void put_conn(struct nlmsghdr *nlh, uint8_t cmd,
+		     const struct fake_conn *c)
+{
+	uint8_t addr[16];
+	size_t alen = c->family == AF_INET ? 4 : 16;
+
+	genl_hdr(nlh, cmd);
+	mnl_attr_put_u8(nlh, NETCTX_A_PROTO, c->proto);
+	mnl_attr_put_u8(nlh, NETCTX_A_FAMILY, c->family);
+	if (c->laddr) {
+		inet_pton(c->family, c->laddr, addr);
+		mnl_attr_put(nlh, NETCTX_A_LADDR, alen, addr);
+	}
+	mnl_attr_put_u16(nlh, NETCTX_A_LPORT, c->lport);
+	inet_pton(c->family, c->raddr, addr);
+	mnl_attr_put(nlh, NETCTX_A_RADDR, alen, addr);
+	mnl_attr_put_u16(nlh, NETCTX_A_RPORT, c->rport);
+	mnl_attr_put_u32(nlh, NETCTX_A_CTX_ID, c->ctx);
+	mnl_attr_put_u8(nlh, NETCTX_A_ORIGIN, c->origin);
+	mnl_attr_put_u32(nlh, NETCTX_A_FLOW_HASH, c->hash);
+	put_u64(nlh, NETCTX_A_PACKETS, c->packets);
+	put_u64(nlh, NETCTX_A_BYTES, c->bytes);
+	mnl_attr_put_u8(nlh, NETCTX_A_STATE, c->state);
+	if (c->first_ctx >= 0)
+		mnl_attr_put_u32(nlh, NETCTX_A_FIRST_CTX, c->first_ctx);
+}
+
+/* A dump: all replies in one datagram, then NLMSG_DONE in another. */
+static void dump(const struct nlmsghdr *req, uint8_t cmd,
+		 const struct nlattr **tb)
+{
+	struct nlmsghdr *nlh = NULL, *first = NULL;
+	unsigned int i, n;
+
+	n = cmd == NETCTX_CMD_GET_CTX ? FAKE_CONTEXTS :
+	    cmd == NETCTX_CMD_GET_PORT ? nports : 3;
+	for (i = 0; i < n; i++) {
+		if (!first)
+			nlh = first = dgram_msg(FAKE_FAMILY, NLM_F_MULTI,
+						req->nlmsg_seq, FAKE_PORTID);
+		else
+			nlh = dgram_next(nlh, FAKE_FAMILY, NLM_F_MULTI);
+		if (cmd == NETCTX_CMD_GET_CTX)
+			put_ctx(nlh, i);
+		else if (cmd == NETCTX_CMD_GET_PORT)
+			put_port(nlh, cmd, &ports[i]);
+		else
+			put_conn(nlh, cmd, &conns[i]);
+	}
+	if (nlh)
+		dgram_end(nlh);
+	nlh = dgram_msg(NLMSG_DONE, NLM_F_MULTI, req->nlmsg_seq, FAKE_PORTID);
+	if (cmd == NETCTX_CMD_GET_CONN && tb[NETCTX_A_CTX_ID] &&
+	    mnl_attr_get_u32(tb[NETCTX_A_CTX_ID]) == 7) {
+		int err = -EINVAL;
+
+		mnl_nlmsg_put_extra_header(nlh, sizeof(err));
+		memcpy(mnl_nlmsg_get_payload(nlh), &err, sizeof(err));
+		if (fake.ext_ack) {
+			nlh->nlmsg_flags |= NLM_F_ACK_TLVS;
+			mnl_attr_put_strz(nlh, NLMSGERR_ATTR_MSG,
+					  "no context 7");
+		}
+	} else {
+		int zero = 0;
+
+		mnl_nlmsg_put_extra_header(nlh, sizeof(zero));
+	}
+	dgram_end(nlh);
+}
+
+static void add_port(const struct nlmsghdr *req, const struct nlattr **tb)
+{
+	struct fake_port p = { .match = NETCTX_MATCH_LOCAL };
+	unsigned int i;
+
+	if (!tb[NETCTX_A_PROTO] || !tb[NETCTX_A_PORT]) {
+		ack(req, -EINVAL, NULL, NULL, -1);
+		return;
+	}
+	p.proto = mnl_attr_get_u8(tb[NETCTX_A_PROTO]);
+	p.port = mnl_attr_get_u16(tb[NETCTX_A_PORT]);
+	if (p.port == 666) {
+		ack(req, -EEXIST, "port policy exists", tb[NETCTX_A_PORT], -1);
+		return;
+	}
+	if (p.port == 999 && tb[NETCTX_A_HASH_KEY]) {
+		ack(req, -EEXIST, NULL, tb[NETCTX_A_HASH_KEY], -1);
+		return;
+	}
+	if (tb[NETCTX_A_MATCH])
+		p.match = mnl_attr_get_u8(tb[NETCTX_A_MATCH]);
+	if (tb[NETCTX_A_HASH])
+		p.hash = mnl_attr_get_u8(tb[NETCTX_A_HASH]);
+	if (tb[NETCTX_A_HASH_KEY]) {
+		p.has_key = true;
+		memcpy(p.key, mnl_attr_get_payload(tb[NETCTX_A_HASH_KEY]),
+		       sizeof(p.key));
+	}
+	if (p.hash == NETCTX_HASH_TOEPLITZ && !p.has_key) {
+		static const uint8_t ms[] = { 0x6d, 0x5a, 0x56, 0xda };
+
+		p.has_key = true;
+		memcpy(p.key, ms, sizeof(ms));
+	}
+	if (tb[NETCTX_A_CONTEXTS]) {
+		if (mnl_attr_get_payload_len(tb[NETCTX_A_CONTEXTS]) !=
+		    sizeof(p.contexts)) {
+			ack(req, -EINVAL, "bad context set length",
+			    tb[NETCTX_A_CONTEXTS], -1);
+			return;
+		}
+		memcpy(p.contexts, mnl_attr_get_payload(tb[NETCTX_A_CONTEXTS]),
+		       sizeof(p.contexts));
+		for (i = FAKE_CONTEXTS; i < NETCTX_MAX_CONTEXTS; i++) {
+			if (p.contexts[i / 64] & 1ULL << (i % 64)) {
+				ack(req, -EINVAL,
+				    "context set names a context that does not exist",
+				    tb[NETCTX_A_CONTEXTS], -1);
+				return;
+			}
+		}
+	} else {
+		p.contexts[0] = (1ULL << FAKE_CONTEXTS) - 1;
+	}
+	if (nports < ARRAY_SIZE(ports))
+		ports[nports++] = p;
+	ack(req, 0, NULL, NULL, -1);
+}
+
+static void request(const struct nlmsghdr *req)
+{
+	const struct nlattr *tb[NETCTX_A_MAX + 1] = { NULL };
+	const struct genlmsghdr *g = mnl_nlmsg_get_payload(req);
+	const struct nlattr *a;
+
+	if (req->nlmsg_type == GENL_ID_CTRL) {
+		reply_family(req);
+		return;
+	}
+	if (req->nlmsg_type != FAKE_FAMILY) {
+		ack(req, -EOPNOTSUPP, NULL, NULL, -1);
+		return;
+	}
+	log_request(req);
+	mnl_attr_for_each(a, req, sizeof(*g)) {
+		if (mnl_attr_get_type(a) <= NETCTX_A_MAX)
+			tb[mnl_attr_get_type(a)] = a;
+	}
+	switch (g->cmd) {
+	case NETCTX_CMD_GET_CTX:
+	case NETCTX_CMD_GET_PORT:
+	case NETCTX_CMD_GET_CONN:
+		if (!(req->nlmsg_flags & NLM_F_DUMP)) {
+			ack(req, -EOPNOTSUPP, NULL, NULL, -1);
+			return;
+		}
+		dump(req, g->cmd, tb);
+		return;
+	}
+	if (env("NCCTL_FAKE_EPERM")) {
+		ack(req, -EPERM, NULL, NULL, -1);
+		return;
+	}
+	switch (g->cmd) {
+	case NETCTX_CMD_ADD_PORT:
+		add_port(req, tb);
+		return;
+	case NETCTX_CMD_MIGRATE_CONN:
+		if (!tb[NETCTX_A_LPORT] ||
+		    mnl_attr_get_u16(tb[NETCTX_A_LPORT]) != 5000) {
+			ack(req, -ENOENT, "no such connection", NULL, -1);
+			return;
+		}
+		break;
+	}
+	ack(req, 0, NULL, NULL, -1);
+}
+
+static void monitor_events(void)
+{
+	static const struct fake_port p = {
+		.proto = IPPROTO_UDP, .port = 4789, .match = NETCTX_MATCH_REMOTE,
+		.hash = NETCTX_HASH_ROUND_ROBIN, .contexts = { 2 },
+	};
+	struct nlmsghdr *nlh;
+
+	nlh = dgram_msg(FAKE_FAMILY, 0, 0, 0);
+	put_port(nlh, NETCTX_CMD_EVENT, &p);
+	mnl_attr_put_u8(nlh, NETCTX_A_EVENT, NETCTX_EVENT_PORT_ADD);
+	dgram_end(nlh);
+	nlh = dgram_msg(FAKE_FAMILY, 0, 0, 0);
+	put_conn(nlh, NETCTX_CMD_EVENT, &conns[0]);
+	mnl_attr_put_u8(nlh, NETCTX_A_EVENT, NETCTX_EVENT_CONN_NEW);
+	nlh = dgram_next(nlh, FAKE_FAMILY, 0);
+	put_conn(nlh, NETCTX_CMD_EVENT, &conns[2]);
+	mnl_attr_put_u8(nlh, NETCTX_A_EVENT,
+			NETCTX_EVENT_CONN_MIGRATE);
+	dgram_end(nlh);
+	nlh = dgram_msg(FAKE_FAMILY, 0, 0, 0);
+	genl_hdr(nlh, NETCTX_CMD_EVENT);
+	mnl_attr_put_u8(nlh, NETCTX_A_EVENT, NETCTX_EVENT_PORT_DEL);
+	mnl_attr_put_u8(nlh, NETCTX_A_PROTO, IPPROTO_TCP);
+	mnl_attr_put_u16(nlh, NETCTX_A_PORT, 80);
+	mnl_attr_put_u8(nlh, NETCTX_A_MATCH, NETCTX_MATCH_LOCAL);
+	dgram_end(nlh);
+	nlh = dgram_msg(FAKE_FAMILY, 0, 0, 0);
+	put_conn(nlh, NETCTX_CMD_EVENT, &conns[1]);
+	mnl_attr_put_u8(nlh, NETCTX_A_EVENT, 99);
+	dgram_end(nlh);
+}
+
+struct mnl_socket *mnl_socket_open(int bus)
+{
+	if (bus != NETLINK_GENERIC) {
+		errno = EPROTONOSUPPORT;
+		return NULL;
+	}
+	memset(&fake, 0, sizeof(fake));
+	return (struct mnl_socket *)&fake.dummy;
+}
+
+int mnl_socket_bind(struct mnl_socket *nl, unsigned int groups, pid_t pid)
+{
+	(void)nl;
+	(void)groups;
+	(void)pid;
+	return 0;
+}
+
+unsigned int mnl_socket_get_portid(const struct mnl_socket *nl)
+{
+	(void)nl;
+	return FAKE_PORTID;
+}
+
+int mnl_socket_get_fd(const struct mnl_socket *nl)
+{
+	(void)nl;
+	return -1;
+}
+
+int mnl_socket_setsockopt(const struct mnl_socket *nl, int type, void *buf,
+			  socklen_t len)
+{
+	int v;
+
+	(void)nl;
+	if (len != sizeof(int)) {
+		errno = EINVAL;
+		return -1;
+	}
+	memcpy(&v, buf, sizeof(v));
+	switch (type) {
+	case NETLINK_EXT_ACK:
+		fake.ext_ack = v;
+		return 0;
+	case NETLINK_CAP_ACK:
+		fake.cap_ack = v;
+		return 0;
+	case NETLINK_ADD_MEMBERSHIP:
+		if (v != FAKE_MCGRP) {
+			errno = EINVAL;
+			return -1;
+		}
+		fake.joined = true;
+		return 0;
+	}
+	errno = ENOPROTOOPT;
+	return -1;
+}
+
+ssize_t mnl_socket_sendto(const struct mnl_socket *nl, const void *buf,
+			  size_t len)
+{
+	const struct nlmsghdr *nlh = buf;
+
+	(void)nl;
+	if (len < sizeof(*nlh) || nlh->nlmsg_len != len ||
+	    !(nlh->nlmsg_flags & NLM_F_REQUEST) ||
+	    mnl_nlmsg_get_payload_len(nlh) < GENL_HDRLEN) {
+		errno = EINVAL;
+		return -1;
+	}
+	request(nlh);
+	return len;
+}
+
+ssize_t mnl_socket_recvfrom(const struct mnl_socket *nl, void *buf,
+			    size_t bufsiz)
+{
+	size_t len;
+
+	(void)nl;
+	if (fake.joined && fake.next == fake.ndgrams) {
+		switch (fake.monitor_step++) {
+		case 0:
+			errno = ENOBUFS;
+			return -1;
+		case 1:
+			monitor_events();
+			break;
+		default:
+			fflush(stdout);
+			exit(0);
+		}
+	}
+	if (fake.next == fake.ndgrams) {
+		/* A real socket would block forever. */
+		fprintf(stderr, "fake kernel: recvfrom with nothing queued\n");
+		abort();
+	}
+	len = fake.len[fake.next];
+	if (len > bufsiz) {
+		errno = ENOSPC;
+		return -1;
+	}
+	memcpy(buf, fake.dgram[fake.next], len);
+	free(fake.dgram[fake.next++]);
+	if (fake.next == fake.ndgrams)
+		fake.next = fake.ndgrams = 0;
+	return len;
+}
+
+int mnl_socket_close(struct mnl_socket *nl)
+{
+	(void)nl;
+	while (fake.next < fake.ndgrams)
+		free(fake.dgram[fake.next++]);
+	fake.next = fake.ndgrams = 0;
+	return 0;
+}
