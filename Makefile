@@ -29,8 +29,9 @@ module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
 tools:
+	$(MAKE) -C tools/bench
 	$(MAKE) -C tools/ncctl
-	$(MAKE) -C tools/lib
+
 
 selftests:
 	$(MAKE) -C selftests KSFT_DIR=$(KSRC)/tools/testing/selftests
@@ -87,5 +88,6 @@ bench: deps
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
 	$(MAKE) -C tools/ncctl clean
-	$(MAKE) -C tools/lib clean
+	$(MAKE) -C tools/bench clean
+
 	$(MAKE) -C selftests clean

@@ -324,26 +324,35 @@ void netctx_ctx_flush_net(struct net *net)
 				net);
 }
 
-static int netctx_cpu_online(unsigned int cpu)
+/*
+ * A sleeping thread only changes CPU when it wakes: wake every context
+ * homed on or last run on this CPU, so that it moves now and
+ * "ncctl ctx show" tells where it really runs.
+ */
+static void netctx_ctx_rebind(unsigned int cpu, const struct cpumask *mask)
 {
+	struct netctx_context *ctx;
 	unsigned int i;
 
-	for (i = 0; i < netctx_nr_contexts; i++)
-		if (netctx_contexts[i]->cpu == cpu)
-			set_cpus_allowed_ptr(netctx_contexts[i]->task,
-					     cpumask_of(cpu));
+	for (i = 0; i < netctx_nr_contexts; i++) {
+		ctx = netctx_contexts[i];
+		if (ctx->cpu == cpu)
+			set_cpus_allowed_ptr(ctx->task, mask);
+		if (ctx->cpu == cpu || task_cpu(ctx->task) == cpu)
+			wake_up_process(ctx->task);
+	}
+}
+
+static int netctx_cpu_online(unsigned int cpu)
+{
+	netctx_ctx_rebind(cpu, cpumask_of(cpu));
 	return 0;
 }
 
 /* Let the scheduler run the context elsewhere until its CPU returns. */
 static int netctx_cpu_offline(unsigned int cpu)
 {
-	unsigned int i;
-
-	for (i = 0; i < netctx_nr_contexts; i++)
-		if (netctx_contexts[i]->cpu == cpu)
-			set_cpus_allowed_ptr(netctx_contexts[i]->task,
-					     cpu_possible_mask);
+	netctx_ctx_rebind(cpu, cpu_possible_mask);
 	return 0;
 }
 

@@ -17,10 +17,10 @@
 #include "hash.h"
 #include "context.h"
 #include "policy.h"
+#include "toeplitz.h"
 
 #include <linux/filter.h>
 #include <linux/jhash.h>
-#include <asm/unaligned.h>
 
 /* The Microsoft RSS verification key, what most NICs use by default. */
 const u8 netctx_toeplitz_default_key[NETCTX_TOEPLITZ_KEY_LEN] = {
@@ -53,24 +53,6 @@ u32 netctx_hash_remote_addr(const struct netctx_tuple *t)
 
 	memcpy(words, &t->raddr, sizeof(t->raddr));
 	return jhash2(words, ARRAY_SIZE(words), netctx_hash_seed);
-}
-
-static u32 netctx_toeplitz(const u8 *key, const u8 *data, unsigned int len)
-{
-	u32 hash = 0, window = get_unaligned_be32(key);
-	unsigned int i, bit;
-
-	/* The key slides left one bit per input bit: 4 + len <= key size. */
-	for (i = 0; i < len; i++) {
-		for (bit = 0; bit < 8; bit++) {
-			if (data[i] & (0x80 >> bit))
-				hash ^= window;
-			window <<= 1;
-			if (key[i + 4] & (0x80 >> bit))
-				window |= 1;
-		}
-	}
-	return hash;
 }
 
 /* Input order of RSS: source address, destination address, ports. */

@@ -314,24 +314,24 @@ static int netctx_nl_add_port(struct sk_buff *skb, struct genl_info *info)
 
 static int netctx_nl_del_port(struct sk_buff *skb, struct genl_info *info)
 {
-	struct netctx_policy key = {};
 	struct net *net = genl_info_net(info);
-	int ret;
+	struct netctx_policy *p;
+	u8 match = NETCTX_MATCH_LOCAL;
 
 	if (GENL_REQ_ATTR_CHECK(info, NETCTX_A_PROTO) ||
 	    GENL_REQ_ATTR_CHECK(info, NETCTX_A_PORT))
 		return -EINVAL;
-	key.proto = nla_get_u8(info->attrs[NETCTX_A_PROTO]);
-	key.port = nla_get_u16(info->attrs[NETCTX_A_PORT]);
 	if (info->attrs[NETCTX_A_MATCH])
-		key.match = nla_get_u8(info->attrs[NETCTX_A_MATCH]);
-	ret = netctx_policy_del(netctx_net(net), key.proto, key.match,
-				key.port);
-	if (ret) {
+		match = nla_get_u8(info->attrs[NETCTX_A_MATCH]);
+	p = netctx_policy_del(netctx_net(net),
+			      nla_get_u8(info->attrs[NETCTX_A_PROTO]), match,
+			      nla_get_u16(info->attrs[NETCTX_A_PORT]));
+	if (!p) {
 		NL_SET_ERR_MSG(info->extack, "no policy on this port");
-		return ret;
+		return -ENOENT;
 	}
-	netctx_notify_port(net, &key, NETCTX_EVENT_PORT_DEL);
+	netctx_notify_port(net, p, NETCTX_EVENT_PORT_DEL);
+	netctx_policy_release(p);
 	return 0;
 }
 

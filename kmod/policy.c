@@ -91,7 +91,12 @@ int netctx_policy_add(struct netctx_net *nn, struct netctx_policy *p,
 	return 0;
 }
 
-int netctx_policy_del(struct netctx_net *nn, u8 proto, u8 match, u16 port)
+/*
+ * Unpublishes a policy and returns it, or NULL if there is none; the
+ * caller may still read it, then hands it to netctx_policy_release().
+ */
+struct netctx_policy *netctx_policy_del(struct netctx_net *nn, u8 proto,
+					u8 match, u16 port)
 {
 	struct netctx_policy *p;
 
@@ -100,10 +105,15 @@ int netctx_policy_del(struct netctx_net *nn, u8 proto, u8 match, u16 port)
 	if (p) {
 		hlist_del_rcu(&p->node);
 		WRITE_ONCE(nn->nr_policies, nn->nr_policies - 1);
-		call_rcu(&p->rcu, netctx_policy_free_rcu);
 	}
 	mutex_unlock(&nn->lock);
-	return p ? 0 : -ENOENT;
+	return p;
+}
+
+/* Frees an unpublished policy once no classifier can hold it. */
+void netctx_policy_release(struct netctx_policy *p)
+{
+	call_rcu(&p->rcu, netctx_policy_free_rcu);
 }
 
 /* The netns is going away: its hooks are already unregistered. */

@@ -34,7 +34,9 @@ struct netctx_policy *netctx_policy_lookup(struct netctx_net *nn, u8 proto,
 					   u8 match, u16 port);
 int netctx_policy_add(struct netctx_net *nn, struct netctx_policy *p,
 		      bool replace);
-int netctx_policy_del(struct netctx_net *nn, u8 proto, u8 match, u16 port);
+struct netctx_policy *netctx_policy_del(struct netctx_net *nn, u8 proto,
+					u8 match, u16 port);
+void netctx_policy_release(struct netctx_policy *p);
 void netctx_policy_flush(struct netctx_net *nn);
 
 #endif /* _NETCTX_POLICY_H */

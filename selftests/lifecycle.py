@@ -127,9 +127,9 @@ def linger_and_idle():
 
         srv = traffic(t.srv, "server", "udp", addr, PORT, idle=1)
         traffic(t.cli, "client", "udp", addr, PORT, conns=3, packets=5)
-        server_report(srv)
         ksft_eq(len(ncctl(t.srv, "conn", "show", "proto", "udp")), 3,
                 "UDP PCBs right after traffic")
+        server_report(srv)
         gone = busywait(lambda: not ncctl(t.srv, "conn", "show", "proto",
                                           "udp"), timeout=10)
         ksft_true(gone, "UDP PCBs still there after idle timeout")
