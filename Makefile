@@ -31,6 +31,7 @@ module:
 tools:
 	$(MAKE) -C tools/bench
 	$(MAKE) -C tools/ncctl
+	$(MAKE) -C tools/lib
 
 
 selftests:
@@ -60,8 +61,10 @@ $(KSRC)/.extracted: $(KSRC_TAR)
 	touch $@
 
 lint: module
-	perl $(KSRC)/scripts/checkpatch.pl --strict --no-tree --terse -q \
-		--ignore FILE_PATH_CHANGES -f kmod/*.c kmod/*.h uapi/linux/netctx.h
+	@perl $(KSRC)/scripts/checkpatch.pl --strict --no-tree --terse \
+		-f kmod/*.c kmod/*.h uapi/linux/netctx.h | \
+		grep -E 'ERROR|WARNING|CHECK' && \
+		{ echo "checkpatch --strict not clean" >&2; exit 1; } || true
 	@touch kmod/*.c
 	@$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 C=1 modules 2>&1 | tee $(CACHE)/sparse.log | \
 		grep -E 'warning|error' && { echo "W=1 C=1 not clean" >&2; exit 1; } || true
@@ -89,5 +92,6 @@ clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
 	$(MAKE) -C tools/ncctl clean
 	$(MAKE) -C tools/bench clean
+	$(MAKE) -C tools/lib clean
 
 	$(MAKE) -C selftests clean

@@ -4,7 +4,7 @@
  *
  *   1. exact connection: a PCB for the tuple (hash-created, pre-assigned
  *      or migrated) decides, so live connections never move when a
- *      policy changes;
+ *      policy changes; then a pre-assignment for any local address;
  *   2. the policy of the destination port (match local);
  *   3. the policy of the source port (match remote);
  *   4. none: the packet is not managed.
@@ -18,6 +18,7 @@
 #include "context.h"
 #include "hash.h"
 #include "hook.h"
+#include "migrate.h"
 #include "netns.h"
 #include "policy.h"
 
@@ -75,7 +76,12 @@ struct netctx_pcb *netctx_classify(struct net *net, struct netctx_net *nn,
 	if (atomic_read(&nn->nr_pcbs)) {
 		pcb = netctx_pcb_lookup(net, t, hash);
 		if (pcb)
-			return pcb;
+			return likely(!pcb->wild) ? pcb : NULL;
+		if (atomic_read(&nn->nr_wild) && netctx_opens_flow(t, meta)) {
+			pcb = netctx_wild_claim(net, t, okfn);
+			if (pcb)
+				return pcb;
+		}
 	}
 	if (!READ_ONCE(nn->nr_policies))
 		return NULL;

@@ -20,6 +20,7 @@
 #include "context.h"
 #include "hook.h"
 #include "main.h"
+#include "netlink.h"
 #include "pcb.h"
 
 #include <linux/completion.h>
@@ -58,34 +59,53 @@ static unsigned long netctx_pcb_idle(const struct netctx_pcb *pcb)
 				netctx_udp_timeout_ms);
 }
 
-static void netctx_ctx_attach(struct netctx_context *ctx,
-			      struct netctx_pcb *pcb)
+/* Owner only: the PCB joins this context's table and wheel. */
+void netctx_ctx_attach(struct netctx_context *ctx, struct netctx_pcb *pcb)
 {
-	unsigned long timeout;
+	unsigned long expires;
 
 	pcb->attached = true;
-	pcb->last_seen = jiffies;
 	list_add_tail_rcu(&pcb->ctx_node, &ctx->own.pcbs);
 	WRITE_ONCE(ctx->own.nr_pcbs, ctx->own.nr_pcbs + 1);
-	if (pcb->state == NETCTX_STATE_ASSIGNED)
-		timeout = msecs_to_jiffies(netctx_assign_timeout_ms);
-	else
-		timeout = netctx_pcb_idle(pcb);
-	netctx_timer_arm(&ctx->own.wheel, &pcb->timer, jiffies + timeout);
+	switch (pcb->state) {
+	case NETCTX_STATE_ASSIGNED:
+		expires = jiffies + pcb->assign_timeout;
+		break;
+	case NETCTX_STATE_CLOSING:
+		expires = jiffies + msecs_to_jiffies(netctx_linger_ms);
+		break;
+	default:
+		pcb->last_seen = jiffies;
+		expires = jiffies + netctx_pcb_idle(pcb);
+		break;
+	}
+	netctx_timer_arm(&ctx->own.wheel, &pcb->timer, expires);
 }
 
-/* Take a PCB out of service; it is freed from the graveyard later. */
-static void netctx_ctx_bury(struct netctx_context *ctx,
-			    struct netctx_pcb *pcb)
+/* Owner only: the PCB leaves this context's table and wheel. */
+void netctx_ctx_detach(struct netctx_context *ctx, struct netctx_pcb *pcb)
 {
-	netctx_pcb_unlink(pcb);
 	netctx_timer_cancel(&ctx->own.wheel, &pcb->timer);
 	if (pcb->attached) {
 		list_del_rcu(&pcb->ctx_node);
 		WRITE_ONCE(ctx->own.nr_pcbs, ctx->own.nr_pcbs - 1);
 	}
-	pcb->dead = true;
+	pcb->attached = false;
 	atomic_dec(&ctx->shared.load);
+}
+
+/*
+ * Take a PCB out of service; it is freed from the graveyard later.
+ * notify is false when its netns is going away.
+ */
+static void netctx_ctx_bury(struct netctx_context *ctx,
+			    struct netctx_pcb *pcb, bool notify)
+{
+	netctx_pcb_unlink(pcb);
+	netctx_ctx_detach(ctx, pcb);
+	pcb->dead = true;
+	if (notify && !pcb->wild)
+		netctx_nl_notify_conn(pcb, NETCTX_EVENT_CONN_CLOSE);
 	pcb->grave_cookie = start_poll_synchronize_rcu();
 	list_add_tail(&pcb->grave_node, &ctx->own.graveyard);
 }
@@ -96,36 +116,36 @@ static void netctx_ctx_timer(struct netctx_timer *timer, void *arg)
 	struct netctx_context *ctx = arg;
 	unsigned long expires;
 
-	if (pcb->state == NETCTX_STATE_ACTIVE) {
+	if (pcb->state == NETCTX_STATE_ACTIVE && !pcb->wild) {
 		expires = pcb->last_seen + netctx_pcb_idle(pcb);
 		if (time_after(expires, jiffies)) {
 			netctx_timer_arm(&ctx->own.wheel, timer, expires);
 			return;
 		}
 	}
-	netctx_ctx_bury(ctx, pcb);
+	netctx_ctx_bury(ctx, pcb, true);
 }
 
-/* Per packet, in the thread, bottom halves off. */
-static void netctx_ctx_deliver(struct netctx_context *ctx,
-			       struct sk_buff *skb, struct netctx_pcb *pcb,
-			       unsigned int meta)
+/* Per packet, in the owner's thread, bottom halves off, RCU held. */
+void netctx_ctx_deliver(struct netctx_context *ctx, struct sk_buff *skb,
+			struct netctx_pcb *pcb, unsigned int meta)
 {
 	unsigned int len = skb->len;
 
 	if (likely(!pcb->dead)) {
 		if (unlikely(!pcb->attached))
 			netctx_ctx_attach(ctx, pcb);
-		pcb->packets++;
-		pcb->bytes += len;
+		WRITE_ONCE(pcb->packets, pcb->packets + 1);
+		WRITE_ONCE(pcb->bytes, pcb->bytes + len);
 		pcb->last_seen = jiffies;
 		if (unlikely(pcb->first_ctx < 0)) {
-			pcb->first_ctx = ctx->id;
-			pcb->state = NETCTX_STATE_ACTIVE;
+			WRITE_ONCE(pcb->first_ctx, ctx->id);
+			WRITE_ONCE(pcb->state, NETCTX_STATE_ACTIVE);
+			netctx_nl_notify_conn(pcb, NETCTX_EVENT_CONN_NEW);
 		}
 		if (unlikely(meta & (NETCTX_META_FIN | NETCTX_META_RST)) &&
 		    pcb->state != NETCTX_STATE_CLOSING) {
-			pcb->state = NETCTX_STATE_CLOSING;
+			WRITE_ONCE(pcb->state, NETCTX_STATE_CLOSING);
 			netctx_timer_arm(&ctx->own.wheel, &pcb->timer,
 					 jiffies +
 					 msecs_to_jiffies(netctx_linger_ms));
@@ -190,13 +210,19 @@ static void netctx_ctx_reap(struct netctx_context *ctx)
 		netctx_pcb_free(pcb);
 }
 
-static void netctx_ctx_adopt_all(struct netctx_context *ctx)
+/* Owner only: deliver every packet queued so far. */
+void netctx_ctx_drain(struct netctx_context *ctx)
+{
+	netctx_ctx_rx_until(ctx, atomic_long_read(&ctx->queue.tail));
+}
+
+void netctx_ctx_adopt_all(struct netctx_context *ctx)
 {
 	struct llist_node *list = llist_del_all(&ctx->shared.adopt);
 	struct netctx_pcb *pcb, *tmp;
 
 	llist_for_each_entry_safe(pcb, tmp, list, adopt_node) {
-		if (!pcb->attached && !pcb->dead)
+		if (!pcb->attached && !pcb->dead && pcb->ctx == ctx)
 			netctx_ctx_attach(ctx, pcb);
 	}
 }
@@ -248,7 +274,7 @@ static void netctx_ctx_shutdown(struct netctx_context *ctx)
 	netctx_ctx_run_calls(ctx);
 	netctx_ctx_adopt_all(ctx);
 	list_for_each_entry_safe(pcb, tmp, &ctx->own.pcbs, ctx_node)
-		netctx_ctx_bury(ctx, pcb);
+		netctx_ctx_bury(ctx, pcb, false);
 	synchronize_rcu();
 	while (netctx_ctx_rx(ctx))
 		;
@@ -280,6 +306,7 @@ static int netctx_ctx_thread(void *arg)
 	return 0;
 }
 
+/* Hands a PCB created outside the thread (classifier, netlink) to it. */
 void netctx_ctx_adopt(struct netctx_context *ctx, struct netctx_pcb *pcb)
 {
 	atomic_inc(&ctx->shared.load);
@@ -309,7 +336,7 @@ static int netctx_ctx_flush_net_fn(struct netctx_context *ctx, void *arg)
 	netctx_ctx_adopt_all(ctx);
 	list_for_each_entry_safe(pcb, tmp, &ctx->own.pcbs, ctx_node) {
 		if (net_eq(netctx_pcb_net(pcb), net))
-			netctx_ctx_bury(ctx, pcb);
+			netctx_ctx_bury(ctx, pcb, false);
 	}
 	return 0;
 }

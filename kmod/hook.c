@@ -16,6 +16,7 @@
 #include "hook.h"
 #include "classify.h"
 #include "context.h"
+#include "migrate.h"
 #include "netns.h"
 
 #include <linux/ip.h>
@@ -86,6 +87,19 @@ static int netctx_parse_v6(const struct sk_buff *skb, struct netctx_tuple *t,
 	return netctx_parse_ports(skb, thoff, t, meta);
 }
 
+/* TCP flags of a packet parked during a migration, parsed again. */
+unsigned int netctx_hook_meta(const struct sk_buff *skb, u8 family)
+{
+	struct netctx_tuple t;
+	unsigned int meta = 0;
+
+	if (family == AF_INET)
+		netctx_parse_v4(skb, &t, &meta);
+	else
+		netctx_parse_v6(skb, &t, &meta);
+	return meta;
+}
+
 static unsigned int netctx_hook_steal(struct sk_buff *skb,
 				      const struct nf_hook_state *state,
 				      struct netctx_net *nn,
@@ -94,6 +108,7 @@ static unsigned int netctx_hook_steal(struct sk_buff *skb,
 {
 	struct netctx_context *ctx;
 	struct netctx_pcb *pcb;
+	unsigned int verdict;
 
 	pcb = netctx_classify(state->net, nn, skb, t, meta, state->okfn);
 	if (!pcb)
@@ -101,6 +116,10 @@ static unsigned int netctx_hook_steal(struct sk_buff *skb,
 	/* A pre-assigned PCB learns where to resume from its first packet. */
 	if (unlikely(!READ_ONCE(pcb->okfn)))
 		WRITE_ONCE(pcb->okfn, state->okfn);
+	/* Pairs with smp_store_release() in migrate.c. */
+	if (unlikely(smp_load_acquire(&pcb->migrating)) &&
+	    netctx_float_push(pcb, skb, &verdict))
+		return verdict;
 	ctx = READ_ONCE(pcb->ctx);
 	dev_hold(skb->dev);
 	if (unlikely(!netctx_ctx_enqueue(ctx, skb, pcb, meta))) {

@@ -11,6 +11,7 @@
 #include "netlink.h"
 #include "netns.h"
 #include "pcb.h"
+#include "sockopt.h"
 
 #include <linux/cpumask.h>
 #include <linux/module.h>
@@ -46,6 +47,10 @@ MODULE_PARM_DESC(linger_ms, "Time a TCP PCB lingers after a received FIN or RST"
 unsigned int netctx_assign_timeout_ms = 60000;
 module_param_named(assign_timeout_ms, netctx_assign_timeout_ms, uint, 0444);
 MODULE_PARM_DESC(assign_timeout_ms, "Default lifetime of a pre-assignment that sees no packet");
+
+unsigned int netctx_float_len = 1024;
+module_param_named(float_len, netctx_float_len, uint, 0444);
+MODULE_PARM_DESC(float_len, "Packets a migrating connection may park before drops");
 
 static unsigned int hash_seed;
 module_param(hash_seed, uint, 0400);
@@ -89,11 +94,16 @@ static int __init netctx_mod_init(void)
 	ret = netctx_genl_init();
 	if (ret)
 		goto err_netns;
+	ret = netctx_sockopt_init();
+	if (ret)
+		goto err_genl;
 
 	pr_info("%u contexts, queue %u, max %u connections\n",
 		netctx_nr_contexts, queue_len, netctx_max_conns);
 	return 0;
 
+err_genl:
+	netctx_genl_uninit();
 err_netns:
 	netctx_netns_uninit();
 err_contexts:
@@ -107,6 +117,7 @@ err_pcb:
 /* Control first, then ingress, then the threads drain and stop. */
 static void __exit netctx_mod_exit(void)
 {
+	netctx_sockopt_uninit();
 	netctx_genl_uninit();
 	netctx_netns_uninit();
 	netctx_contexts_uninit();

@@ -8,5 +8,6 @@ extern unsigned int netctx_tcp_timeout_ms;
 extern unsigned int netctx_udp_timeout_ms;
 extern unsigned int netctx_linger_ms;
 extern unsigned int netctx_assign_timeout_ms;
+extern unsigned int netctx_float_len;
 
 #endif /* _NETCTX_MAIN_H */

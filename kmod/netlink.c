@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The generic netlink family "netctx". The attribute tree of every command
- * is documented in uapi/linux/netctx.h; Documentation/netlink/netctx.yaml
+ * is documented in uapi/linux/netctx.h; Documentation/netlink/specs/netctx.yaml
  * describes the same in the kernel's spec format.
  */
 #include "context.h"
 #include "hash.h"
+#include "migrate.h"
 #include "netlink.h"
 #include "netns.h"
 #include "pcb.h"
@@ -14,9 +15,32 @@
 #include <linux/filter.h>
 #include <linux/in.h>
 #include <net/genetlink.h>
+#include <net/ipv6.h>
 #include <net/sock.h>
 
 #include "../uapi/linux/netctx.h"
+
+static int netctx_nl_check_proto(const struct nlattr *attr,
+				 struct netlink_ext_ack *extack)
+{
+	u8 proto = nla_get_u8(attr);
+
+	if (proto == IPPROTO_TCP || proto == IPPROTO_UDP)
+		return 0;
+	NL_SET_ERR_MSG_ATTR(extack, attr, "protocol must be TCP or UDP");
+	return -EPROTONOSUPPORT;
+}
+
+static int netctx_nl_check_family(const struct nlattr *attr,
+				  struct netlink_ext_ack *extack)
+{
+	u8 family = nla_get_u8(attr);
+
+	if (family == AF_INET || family == AF_INET6)
+		return 0;
+	NL_SET_ERR_MSG_ATTR(extack, attr, "family must be AF_INET or AF_INET6");
+	return -EAFNOSUPPORT;
+}
 
 static struct netlink_range_validation netctx_bpf_range = {
 	.min = sizeof(struct sock_filter),
@@ -30,7 +54,7 @@ static struct netlink_range_validation netctx_timeout_range = {
 
 static const struct nla_policy netctx_nl_policy[NETCTX_A_MAX + 1] = {
 	[NETCTX_A_CTX_ID]	= NLA_POLICY_MAX(NLA_U32, NETCTX_MAX_CONTEXTS - 1),
-	[NETCTX_A_PROTO]	= NLA_POLICY_RANGE(NLA_U8, IPPROTO_TCP, IPPROTO_UDP),
+	[NETCTX_A_PROTO]	= NLA_POLICY_VALIDATE_FN(NLA_U8, netctx_nl_check_proto),
 	[NETCTX_A_PORT]		= NLA_POLICY_MIN(NLA_U16, 1),
 	[NETCTX_A_MATCH]	= NLA_POLICY_MAX(NLA_U8, NETCTX_MATCH_MAX),
 	[NETCTX_A_HASH]		= NLA_POLICY_MAX(NLA_U8, NETCTX_HASH_MAX),
@@ -40,7 +64,8 @@ static const struct nla_policy netctx_nl_policy[NETCTX_A_MAX + 1] = {
 	[NETCTX_A_CONTEXTS]	= NLA_POLICY_RANGE(NLA_BINARY, sizeof(u64),
 						   NETCTX_MAX_CONTEXTS / 8),
 	[NETCTX_A_FLAGS]	= NLA_POLICY_MASK(NLA_U32, __NETCTX_F_ALL),
-	[NETCTX_A_FAMILY]	= { .type = NLA_U8 },
+	[NETCTX_A_FAMILY]	= NLA_POLICY_VALIDATE_FN(NLA_U8,
+							 netctx_nl_check_family),
 	[NETCTX_A_LADDR]	= NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
 	[NETCTX_A_LPORT]	= NLA_POLICY_MIN(NLA_U16, 1),
 	[NETCTX_A_RADDR]	= NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
@@ -165,6 +190,21 @@ static int netctx_fill_port(struct sk_buff *skb, struct net *net,
 	return 0;
 }
 
+static struct sk_buff *netctx_event_new(u8 event, void **hdr, gfp_t gfp)
+{
+	struct sk_buff *skb = genlmsg_new(NLMSG_GOODSIZE, gfp);
+
+	if (!skb)
+		return NULL;
+	*hdr = genlmsg_put(skb, 0, 0, &netctx_genl_family, 0,
+			   NETCTX_CMD_EVENT);
+	if (!*hdr || nla_put_u8(skb, NETCTX_A_EVENT, event)) {
+		nlmsg_free(skb);
+		return NULL;
+	}
+	return skb;
+}
+
 static void netctx_notify_port(struct net *net, const struct netctx_policy *p,
 			       u8 event)
 {
@@ -174,13 +214,10 @@ static void netctx_notify_port(struct net *net, const struct netctx_policy *p,
 	if (!genl_has_listeners(&netctx_genl_family, net,
 				NETCTX_MCGRP_EVENTS_ID))
 		return;
-	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	skb = netctx_event_new(event, &hdr, GFP_KERNEL);
 	if (!skb)
 		return;
-	hdr = genlmsg_put(skb, 0, 0, &netctx_genl_family, 0,
-			  NETCTX_CMD_EVENT);
-	if (!hdr || nla_put_u8(skb, NETCTX_A_EVENT, event) ||
-	    netctx_fill_port(skb, NULL, p)) {
+	if (netctx_fill_port(skb, NULL, p)) {
 		nlmsg_free(skb);
 		return;
 	}
@@ -385,7 +422,7 @@ static int netctx_fill_conn(struct sk_buff *skb, const struct netctx_pcb *pcb)
 
 	if (nla_put_u8(skb, NETCTX_A_PROTO, t->proto) ||
 	    nla_put_u8(skb, NETCTX_A_FAMILY, t->family) ||
-	    netctx_put_addr(skb, NETCTX_A_LADDR, t, &t->laddr) ||
+	    (!pcb->wild && netctx_put_addr(skb, NETCTX_A_LADDR, t, &t->laddr)) ||
 	    nla_put_u16(skb, NETCTX_A_LPORT, ntohs(t->lport)) ||
 	    netctx_put_addr(skb, NETCTX_A_RADDR, t, &t->raddr) ||
 	    nla_put_u16(skb, NETCTX_A_RPORT, ntohs(t->rport)) ||
@@ -413,6 +450,8 @@ struct netctx_conn_filter {
 static bool netctx_conn_match(const struct netctx_conn_filter *f,
 			      const struct netctx_pcb *pcb)
 {
+	if (pcb->wild && atomic_read(&pcb->claimed))
+		return false;	/* replaced by the connection's own PCB */
 	return net_eq(netctx_pcb_net(pcb), f->net) &&
 	       (!f->proto || pcb->tuple.proto == f->proto) &&
 	       (!f->port || pcb->tuple.lport == f->port ||
@@ -462,6 +501,125 @@ out:
 	return skb->len;
 }
 
+/* From the owner's thread (possibly bottom halves off) or the control path. */
+void netctx_nl_notify_conn(const struct netctx_pcb *pcb, u8 event)
+{
+	struct net *net = netctx_pcb_net(pcb);
+	struct sk_buff *skb;
+	void *hdr;
+
+	if (!genl_has_listeners(&netctx_genl_family, net,
+				NETCTX_MCGRP_EVENTS_ID))
+		return;
+	skb = netctx_event_new(event, &hdr, GFP_ATOMIC);
+	if (!skb)
+		return;
+	if (netctx_fill_conn(skb, pcb)) {
+		nlmsg_free(skb);
+		return;
+	}
+	genlmsg_end(skb, hdr);
+	genlmsg_multicast_netns(&netctx_genl_family, net, skb, 0,
+				NETCTX_MCGRP_EVENTS_ID, GFP_ATOMIC);
+}
+
+static int netctx_parse_addr(struct genl_info *info, int attr, u8 family,
+			     struct in6_addr *addr)
+{
+	struct nlattr *a = info->attrs[attr];
+	unsigned int len = family == AF_INET ? 4 : 16;
+
+	if (nla_len(a) != len) {
+		NL_SET_ERR_MSG_ATTR(info->extack, a,
+				    "address length does not match the family");
+		return -EINVAL;
+	}
+	if (family == AF_INET)
+		ipv6_addr_set_v4mapped(nla_get_in_addr(a), addr);
+	else
+		*addr = nla_get_in6_addr(a);
+	if (ipv6_addr_any(addr) || (family == AF_INET6 &&
+				    ipv6_addr_v4mapped(addr))) {
+		NL_SET_ERR_MSG_ATTR(info->extack, a, "invalid address");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The connection named by a request; laddr may be absent iff wild_ok. */
+static int netctx_parse_tuple(struct genl_info *info, bool wild_ok,
+			      struct netctx_tuple *t)
+{
+	static const int required[] = {
+		NETCTX_A_PROTO, NETCTX_A_FAMILY, NETCTX_A_LPORT,
+		NETCTX_A_RADDR, NETCTX_A_RPORT, NETCTX_A_CTX_ID,
+	};
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < ARRAY_SIZE(required); i++)
+		if (GENL_REQ_ATTR_CHECK(info, required[i]))
+			return -EINVAL;
+	if (!wild_ok && GENL_REQ_ATTR_CHECK(info, NETCTX_A_LADDR))
+		return -EINVAL;
+	memset(t, 0, sizeof(*t));
+	t->proto = nla_get_u8(info->attrs[NETCTX_A_PROTO]);
+	t->family = nla_get_u8(info->attrs[NETCTX_A_FAMILY]);
+	t->lport = htons(nla_get_u16(info->attrs[NETCTX_A_LPORT]));
+	t->rport = htons(nla_get_u16(info->attrs[NETCTX_A_RPORT]));
+	ret = netctx_parse_addr(info, NETCTX_A_RADDR, t->family, &t->raddr);
+	if (!ret && info->attrs[NETCTX_A_LADDR])
+		ret = netctx_parse_addr(info, NETCTX_A_LADDR, t->family,
+					&t->laddr);
+	return ret;
+}
+
+static struct netctx_context *netctx_parse_ctx(struct genl_info *info)
+{
+	u32 id = nla_get_u32(info->attrs[NETCTX_A_CTX_ID]);
+
+	if (id >= netctx_nr_contexts) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[NETCTX_A_CTX_ID],
+				    "no such context");
+		return NULL;
+	}
+	return netctx_context(id);
+}
+
+static int netctx_nl_assign_conn(struct sk_buff *skb, struct genl_info *info)
+{
+	struct netctx_context *ctx;
+	struct netctx_tuple t;
+	u32 timeout = 0;
+	int ret;
+
+	ret = netctx_parse_tuple(info, true, &t);
+	if (ret)
+		return ret;
+	ctx = netctx_parse_ctx(info);
+	if (!ctx)
+		return -ERANGE;
+	if (info->attrs[NETCTX_A_TIMEOUT_MS])
+		timeout = nla_get_u32(info->attrs[NETCTX_A_TIMEOUT_MS]);
+	return netctx_conn_assign(genl_info_net(info), &t, ctx, timeout,
+				  info->extack);
+}
+
+static int netctx_nl_migrate_conn(struct sk_buff *skb, struct genl_info *info)
+{
+	struct netctx_context *ctx;
+	struct netctx_tuple t;
+	int ret;
+
+	ret = netctx_parse_tuple(info, false, &t);
+	if (ret)
+		return ret;
+	ctx = netctx_parse_ctx(info);
+	if (!ctx)
+		return -ERANGE;
+	return netctx_conn_migrate(genl_info_net(info), &t, ctx, info->extack);
+}
+
 static const struct genl_ops netctx_genl_ops[] = {
 	{
 		.cmd	= NETCTX_CMD_GET_CTX,
@@ -484,6 +642,16 @@ static const struct genl_ops netctx_genl_ops[] = {
 	{
 		.cmd	= NETCTX_CMD_GET_CONN,
 		.dumpit	= netctx_nl_get_conn,
+	},
+	{
+		.cmd	= NETCTX_CMD_ASSIGN_CONN,
+		.doit	= netctx_nl_assign_conn,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= NETCTX_CMD_MIGRATE_CONN,
+		.doit	= netctx_nl_migrate_conn,
+		.flags	= GENL_UNS_ADMIN_PERM,
 	},
 };
 

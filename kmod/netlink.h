@@ -5,4 +5,7 @@
 int netctx_genl_init(void);
 void netctx_genl_uninit(void);
 
+struct netctx_pcb;
+void netctx_nl_notify_conn(const struct netctx_pcb *pcb, u8 event);
+
 #endif /* _NETCTX_NETLINK_H */

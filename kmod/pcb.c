@@ -116,6 +116,7 @@ struct netctx_pcb *netctx_pcb_alloc(struct net *net,
 	INIT_HLIST_NODE(&pcb->dir_node);
 	INIT_LIST_HEAD(&pcb->ctx_node);
 	netctx_timer_init(&pcb->timer);
+	skb_queue_head_init(&pcb->floatq);
 	pcb->tuple = *t;
 	write_pnet(&pcb->net, net);
 	pcb->dir_hash = hash;
@@ -167,6 +168,8 @@ void netctx_pcb_unlink(struct netctx_pcb *pcb)
 	spin_lock_bh(lock);
 	hlist_del_init_rcu(&pcb->dir_node);
 	atomic_dec(&netctx_net(netctx_pcb_net(pcb))->nr_pcbs);
+	if (pcb->wild)
+		atomic_dec(&netctx_net(netctx_pcb_net(pcb))->nr_wild);
 	spin_unlock_bh(lock);
 }
 

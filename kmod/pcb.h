@@ -7,6 +7,7 @@
 #include <linux/in6.h>
 #include <linux/list.h>
 #include <linux/llist.h>
+#include <linux/skbuff.h>
 #include <net/net_namespace.h>
 
 struct netctx_context;
@@ -45,6 +46,15 @@ struct netctx_pcb {
 	u8 origin;		/* enum netctx_origin */
 	struct netctx_context *ctx;	/* owner: WRITE_ONCE by migration */
 	netctx_okfn_t okfn;	/* where re-injection resumes */
+	bool wild;		/* pre-assignment for any local address */
+	atomic_t claimed;	/* wild: a connection took it over */
+
+	/*
+	 * Migration handshake (migrate.c): while migrating is set, the
+	 * classifier parks packets in floatq instead of a context's queue.
+	 */
+	bool migrating;
+	struct sk_buff_head floatq;
 
 	/* the owner's private state */
 	struct list_head ctx_node ____cacheline_aligned_in_smp;
@@ -53,6 +63,7 @@ struct netctx_pcb {
 	struct netctx_timer timer;
 	unsigned long last_seen;
 	unsigned long grave_cookie;
+	unsigned long assign_timeout;	/* jiffies, for state ASSIGNED */
 	u64 packets;
 	u64 bytes;
 	s32 first_ctx;

@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Placing connections by hand: pre-assignment and live migration.
+ *
+ * Pre-assignment creates the PCB of a connection that does not exist yet,
+ * in state ASSIGNED, owned by the chosen context, so that the classifier's
+ * exact lookup steers its very first packet there. An assignment without a
+ * local address is "wild": the first packet of a matching connection
+ * claims it and gets an exact PCB on the same context.
+ *
+ * Migration moves a live PCB from context A to context B. Invariant: every
+ * packet of the connection is delivered exactly once, in arrival order.
+ *
+ *   1. freeze (in A)   stop A's timer for it, set pcb->migrating: from now
+ *                      on the classifier parks its packets in pcb->floatq;
+ *   2. grace period    every classifier that saw migrating clear has
+ *                      finished queueing to A;
+ *   3. release (in A)  A delivers its queue up to now, so all the packets
+ *                      queued before the freeze; it leaves A's table and
+ *                      pcb->ctx becomes B;
+ *   4. grace period    dump readers have left A's table;
+ *   5. adopt (in B)    B takes the PCB and its timer, then, under the float
+ *                      queue's lock, takes the parked packets and clears
+ *                      migrating, and delivers them before anything queued
+ *                      to B after that.
+ *
+ * Steps 1, 3 and 5 run in the owners' threads (netctx_ctx_call()), so the
+ * ownership rule holds throughout. Migrations are serialised by a mutex;
+ * the packet path takes no lock except the float queue's, and only while
+ * its connection migrates. The float queue is bounded (float_len): beyond
+ * it packets are dropped and counted on B, as a full context queue would.
+ */
+#include "migrate.h"
+#include "context.h"
+#include "hook.h"
+#include "main.h"
+#include "netlink.h"
+#include "netns.h"
+
+#include <linux/delay.h>
+#include <linux/mutex.h>
+#include <linux/netfilter.h>
+#include <net/ipv6.h>
+#include <net/netlink.h>
+
+#include "../uapi/linux/netctx.h"
+
+static DEFINE_MUTEX(netctx_migrate_lock);
+
+/* Classifier, softirq: park a packet of a migrating PCB. */
+bool netctx_float_push(struct netctx_pcb *pcb, struct sk_buff *skb,
+		       unsigned int *verdict)
+{
+	bool parked = false;
+
+	spin_lock(&pcb->floatq.lock);
+	if (pcb->migrating) {
+		parked = true;
+		if (skb_queue_len(&pcb->floatq) >= netctx_float_len) {
+			atomic_long_inc(&READ_ONCE(pcb->ctx)->shared.drops);
+			*verdict = NF_DROP;
+		} else {
+			dev_hold(skb->dev);
+			__skb_queue_tail(&pcb->floatq, skb);
+			*verdict = NF_STOLEN;
+		}
+	}
+	spin_unlock(&pcb->floatq.lock);
+	return parked;
+}
+
+/*
+ * Classifier, softirq: a first packet matching a wild pre-assignment
+ * gets an exact PCB on the assignment's context.
+ */
+struct netctx_pcb *netctx_wild_claim(struct net *net,
+				     const struct netctx_tuple *t,
+				     netctx_okfn_t okfn)
+{
+	struct netctx_tuple wt = *t;
+	struct netctx_pcb *wild, *pcb, *old;
+	u32 hash;
+
+	memset(&wt.laddr, 0, sizeof(wt.laddr));
+	wild = netctx_pcb_lookup(net, &wt, netctx_tuple_hash(net, &wt));
+	if (!wild || atomic_read(&wild->claimed))
+		return NULL;
+	hash = netctx_tuple_hash(net, t);
+	pcb = netctx_pcb_alloc(net, t, hash, GFP_ATOMIC);
+	if (!pcb)
+		return NULL;
+	pcb->ctx = READ_ONCE(wild->ctx);
+	pcb->origin = NETCTX_ORIGIN_ASSIGNED;
+	pcb->state = NETCTX_STATE_ACTIVE;
+	pcb->okfn = okfn;
+	old = netctx_pcb_insert(pcb);
+	if (old) {
+		netctx_pcb_free(pcb);
+		return old;
+	}
+	atomic_set(&wild->claimed, 1);
+	netctx_ctx_adopt(pcb->ctx, pcb);
+	return pcb;
+}
+
+int netctx_conn_assign(struct net *net, const struct netctx_tuple *t,
+		       struct netctx_context *ctx, unsigned int timeout_ms,
+		       struct netlink_ext_ack *extack)
+{
+	u32 hash = netctx_tuple_hash(net, t);
+	struct netctx_pcb *pcb, *old;
+
+	pcb = netctx_pcb_alloc(net, t, hash, GFP_KERNEL);
+	if (!pcb) {
+		NL_SET_ERR_MSG(extack, "connection table full (max_conns)");
+		return -ENOSPC;
+	}
+	pcb->ctx = ctx;
+	pcb->origin = NETCTX_ORIGIN_ASSIGNED;
+	pcb->state = NETCTX_STATE_ASSIGNED;
+	pcb->wild = ipv6_addr_any(&t->laddr);
+	pcb->assign_timeout = msecs_to_jiffies(timeout_ms ?:
+					       netctx_assign_timeout_ms);
+	old = netctx_pcb_insert(pcb);
+	if (old) {
+		netctx_pcb_free(pcb);
+		NL_SET_ERR_MSG(extack,
+			       "connection already managed (migrate it instead)");
+		return -EEXIST;
+	}
+	if (pcb->wild)
+		atomic_inc(&netctx_net(net)->nr_wild);
+	netctx_nl_notify_conn(pcb, NETCTX_EVENT_CONN_ASSIGN);
+	netctx_ctx_adopt(ctx, pcb);
+	return 0;
+}
+
+struct netctx_migration {
+	struct net *net;
+	const struct netctx_tuple *t;
+	struct netctx_pcb *pcb;
+	struct netctx_context *to;
+};
+
+/* Step 1, in the owner. */
+static int netctx_mig_freeze(struct netctx_context *ctx, void *arg)
+{
+	struct netctx_migration *m = arg;
+	struct netctx_pcb *pcb;
+
+	/* A PCB handed to us may still wait in the adopt list. */
+	netctx_ctx_adopt_all(ctx);
+	rcu_read_lock();
+	pcb = netctx_pcb_lookup(m->net, m->t, netctx_tuple_hash(m->net, m->t));
+	rcu_read_unlock();
+	if (!pcb || pcb->dead || pcb->wild)
+		return -ENOENT;
+	/* Moved meanwhile, or still on its way to us: try again. */
+	if (READ_ONCE(pcb->ctx) != ctx || !pcb->attached)
+		return -EAGAIN;
+	/* No timer may bury it while it travels. */
+	netctx_timer_cancel(&ctx->own.wheel, &pcb->timer);
+	spin_lock_bh(&pcb->floatq.lock);
+	/* Pairs with smp_load_acquire() in the classifier. */
+	smp_store_release(&pcb->migrating, true);
+	spin_unlock_bh(&pcb->floatq.lock);
+	m->pcb = pcb;
+	return 0;
+}
+
+/* Step 3, in the old owner. */
+static int netctx_mig_release(struct netctx_context *ctx, void *arg)
+{
+	struct netctx_migration *m = arg;
+
+	netctx_ctx_drain(ctx);
+	netctx_ctx_detach(ctx, m->pcb);
+	WRITE_ONCE(ctx->own.migrations_out, ctx->own.migrations_out + 1);
+	WRITE_ONCE(m->pcb->ctx, m->to);
+	return 0;
+}
+
+/* Step 5, in the new owner. */
+static int netctx_mig_adopt(struct netctx_context *ctx, void *arg)
+{
+	struct netctx_migration *m = arg;
+	struct netctx_pcb *pcb = m->pcb;
+	struct sk_buff_head parked;
+	struct sk_buff *skb;
+
+	__skb_queue_head_init(&parked);
+	atomic_inc(&ctx->shared.load);
+	WRITE_ONCE(pcb->origin, NETCTX_ORIGIN_MIGRATED);
+	netctx_ctx_attach(ctx, pcb);
+	WRITE_ONCE(ctx->own.migrations_in, ctx->own.migrations_in + 1);
+
+	spin_lock_bh(&pcb->floatq.lock);
+	skb_queue_splice_init(&pcb->floatq, &parked);
+	/* Pairs with smp_load_acquire() in the classifier. */
+	smp_store_release(&pcb->migrating, false);
+	spin_unlock_bh(&pcb->floatq.lock);
+
+	local_bh_disable();
+	rcu_read_lock();
+	while ((skb = __skb_dequeue(&parked)))
+		netctx_ctx_deliver(ctx, skb, pcb,
+				   netctx_hook_meta(skb, pcb->tuple.family));
+	rcu_read_unlock();
+	local_bh_enable();
+	/* Here, while we own it: our timer could bury it once we return. */
+	netctx_nl_notify_conn(pcb, NETCTX_EVENT_CONN_MIGRATE);
+	return 0;
+}
+
+int netctx_conn_migrate(struct net *net, const struct netctx_tuple *t,
+			struct netctx_context *to,
+			struct netlink_ext_ack *extack)
+{
+	struct netctx_migration m = { .net = net, .t = t, .to = to };
+	struct netctx_context *from;
+	struct netctx_pcb *pcb;
+	int ret, tries = 0;
+
+	mutex_lock(&netctx_migrate_lock);
+	do {
+		rcu_read_lock();
+		pcb = netctx_pcb_lookup(net, t, netctx_tuple_hash(net, t));
+		from = pcb ? READ_ONCE(pcb->ctx) : NULL;
+		rcu_read_unlock();
+		if (!from) {
+			ret = -ENOENT;
+			break;
+		}
+		if (from == to) {
+			ret = 0;
+			goto out;
+		}
+		ret = netctx_ctx_call(from, netctx_mig_freeze, &m);
+		if (ret == -EAGAIN)
+			usleep_range(100, 1000);
+	} while (ret == -EAGAIN && ++tries < 10);
+	if (ret) {
+		NL_SET_ERR_MSG(extack, "no such managed connection");
+		goto out;
+	}
+	synchronize_net();
+	netctx_ctx_call(from, netctx_mig_release, &m);
+	synchronize_net();
+	netctx_ctx_call(to, netctx_mig_adopt, &m);
+out:
+	mutex_unlock(&netctx_migrate_lock);
+	return ret;
+}
