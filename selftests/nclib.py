@@ -256,3 +256,138 @@ def ksft_run(cases):
             print("not ok %d %s" % (i, name))
         sys.stdout.flush()
     return 1 if failed else 0
+
+
+HOLD_SERVER = """
+import socket, sys
+fam = socket.AF_INET6 if ':' in sys.argv[1] else socket.AF_INET
+s = socket.socket(fam, socket.SOCK_STREAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], int(sys.argv[2])))
+s.listen(1024)
+print('ready', flush=True)
+sys.stdin.read()
+"""
+
+HOLD_CLIENT = """
+import socket, sys
+addr, port, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+binds = sys.argv[4:]
+fam = socket.AF_INET6 if ':' in addr else socket.AF_INET
+conns = []
+for i in range(n):
+    s = socket.socket(fam, socket.SOCK_STREAM)
+    if binds:
+        a, p = binds[i].rsplit(':', 1)
+        s.bind((a.strip('[]'), int(p)))
+    s.connect((addr, port))
+    conns.append(s)
+print(' '.join(str(s.getsockname()[1]) for s in conns), flush=True)
+sys.stdin.read()
+"""
+
+
+class Held:
+    """A process holding sockets open until closed (stdin EOF)."""
+
+    def __init__(self, ns, script, *args):
+        self.p = subprocess.Popen(["ip", "netns", "exec", ns, "python3",
+                                   "-c", script] + [str(a) for a in args],
+                                  stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, text=True)
+        self.line = self.p.stdout.readline().strip()
+        if not self.line:
+            self.close()
+            raise AssertionError("helper process failed to start")
+
+    def close(self):
+        try:
+            self.p.stdin.close()
+        except OSError:
+            pass
+        self.p.wait(timeout=30)
+
+
+def listener(ns, addr, port):
+    return Held(ns, HOLD_SERVER, addr, port)
+
+
+def connections(ns, addr, port, n, binds=()):
+    """n TCP connections opened one after the other; .ports lists them."""
+    h = Held(ns, HOLD_CLIENT, addr, port, n, *binds)
+    h.ports = [int(p) for p in h.line.split()]
+    return h
+
+
+def rport(pcb):
+    return int(pcb["remote"].rsplit(":", 1)[1])
+
+
+def lport(pcb):
+    return int(pcb["local"].rsplit(":", 1)[1])
+
+
+class Genl:
+    """A raw generic netlink client, to send requests ncctl never would."""
+
+    NLM_F_REQUEST, NLM_F_ACK = 1, 4
+    GENL_ID_CTRL, CTRL_CMD_GETFAMILY = 0x10, 3
+    CTRL_ATTR_FAMILY_ID, CTRL_ATTR_FAMILY_NAME = 1, 2
+
+    def __init__(self):
+        import socket
+        self.sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 16)
+        self.sock.bind((0, 0))
+        self.seq = 1
+        err, msgs = self._talk(self.GENL_ID_CTRL, self.CTRL_CMD_GETFAMILY,
+                               [(self.CTRL_ATTR_FAMILY_NAME,
+                                 b"netctx\0")], ack=False)
+        if err:
+            raise AssertionError("netctx family not found: %d" % err)
+        attrs = self.parse(msgs[0][20:])
+        self.family = struct_unpack("=H", attrs[self.CTRL_ATTR_FAMILY_ID])
+
+    @staticmethod
+    def attr(atype, payload):
+        import struct
+        return (struct.pack("=HH", 4 + len(payload), atype) + payload +
+                b"\0" * ((4 - len(payload) % 4) % 4))
+
+    @staticmethod
+    def parse(data):
+        import struct
+        attrs = {}
+        while len(data) >= 4:
+            alen, atype = struct.unpack("=HH", data[:4])
+            attrs[atype & 0x3FFF] = data[4:alen]
+            data = data[(alen + 3) & ~3:]
+        return attrs
+
+    def _talk(self, family, cmd, attrs, ack=True):
+        import struct
+        body = struct.pack("=BBH", cmd, 1, 0) + b"".join(
+            a if isinstance(a, bytes) else self.attr(*a) for a in attrs)
+        flags = self.NLM_F_REQUEST | (self.NLM_F_ACK if ack else 0)
+        self.seq += 1
+        self.sock.send(struct.pack("=IHHII", 16 + len(body), family, flags,
+                                   self.seq, 0) + body)
+        msgs = []
+        while True:
+            data = self.sock.recv(65536)
+            while data:
+                mlen, mtype = struct.unpack("=IH", data[:6])
+                if mtype == 2:  # NLMSG_ERROR
+                    return -struct.unpack("=i", data[16:20])[0], msgs
+                msgs.append(data[:mlen])
+                if not ack:
+                    return 0, msgs
+                data = data[(mlen + 3) & ~3:]
+
+    def request(self, cmd, attrs):
+        """Sends a request, returns the errno of the kernel's answer."""
+        return self._talk(self.family, cmd, attrs)[0]
+
+
+def struct_unpack(fmt, data):
+    import struct
+    return struct.unpack(fmt, data)[0]
