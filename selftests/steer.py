@@ -99,7 +99,9 @@ def spread(proto, family):
                            for p in pcbs), sorted(cli["ports"]),
                     "PCB remote ports")
             used = {p["ctx"] for p in pcbs}
-            ksft_true(len(used) >= 3, "16 flows on only %s" % used)
+            ksft_true(len(used) >= 3, "16 flows on only %s: %r" %
+                      (used, [(p["remote"], p["hash"], p["ctx"])
+                              for p in pcbs]))
             for p in pcbs:
                 ksft_eq(p["origin"], "hash", "origin")
                 ksft_eq(p.get("first_ctx"), p["ctx"], "first packet ctx")
