@@ -59,6 +59,9 @@ static unsigned long netctx_pcb_idle(const struct netctx_pcb *pcb)
 				netctx_udp_timeout_ms);
 }
 
+static void netctx_ctx_retire_wild(struct netctx_context *ctx,
+				   struct netctx_pcb *pcb);
+
 /* Owner only: the PCB joins this context's table and wheel. */
 void netctx_ctx_attach(struct netctx_context *ctx, struct netctx_pcb *pcb)
 {
@@ -80,6 +83,10 @@ void netctx_ctx_attach(struct netctx_context *ctx, struct netctx_pcb *pcb)
 		break;
 	}
 	netctx_timer_arm(&ctx->own.wheel, &pcb->timer, expires);
+	if (unlikely(pcb->from_wild)) {
+		pcb->from_wild = false;
+		netctx_ctx_retire_wild(ctx, pcb);
+	}
 }
 
 /* Owner only: the PCB leaves this context's table and wheel. */
@@ -108,6 +115,24 @@ static void netctx_ctx_bury(struct netctx_context *ctx,
 		netctx_nl_notify_conn(pcb, NETCTX_EVENT_CONN_CLOSE);
 	pcb->grave_cookie = start_poll_synchronize_rcu();
 	list_add_tail(&pcb->grave_node, &ctx->own.graveyard);
+}
+
+/* A wild assignment claimed by this PCB has served: retire it now. */
+static void netctx_ctx_retire_wild(struct netctx_context *ctx,
+				   struct netctx_pcb *pcb)
+{
+	struct netctx_tuple wt = pcb->tuple;
+	struct net *net = netctx_pcb_net(pcb);
+	struct netctx_pcb *wild;
+
+	memset(&wt.laddr, 0, sizeof(wt.laddr));
+	rcu_read_lock();
+	wild = netctx_pcb_lookup(net, &wt, netctx_tuple_hash(net, &wt));
+	rcu_read_unlock();
+	/* Ours, and only ours to bury: same context, owner thread. */
+	if (wild && wild->ctx == ctx && wild->attached && !wild->dead &&
+	    atomic_read(&wild->claimed))
+		netctx_ctx_bury(ctx, wild, false);
 }
 
 static void netctx_ctx_timer(struct netctx_timer *timer, void *arg)

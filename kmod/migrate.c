@@ -90,6 +90,7 @@ struct netctx_pcb *netctx_wild_claim(struct net *net,
 	if (!pcb)
 		return NULL;
 	pcb->ctx = READ_ONCE(wild->ctx);
+	pcb->from_wild = true;
 	pcb->origin = NETCTX_ORIGIN_ASSIGNED;
 	pcb->state = NETCTX_STATE_ACTIVE;
 	pcb->okfn = okfn;

@@ -47,6 +47,7 @@ struct netctx_pcb {
 	struct netctx_context *ctx;	/* owner: WRITE_ONCE by migration */
 	netctx_okfn_t okfn;	/* where re-injection resumes */
 	bool wild;		/* pre-assignment for any local address */
+	bool from_wild;		/* created by claiming a wild assignment */
 	atomic_t claimed;	/* wild: a connection took it over */
 
 	/*
