@@ -22,28 +22,28 @@
 #include "netns.h"
 #include "policy.h"
 
-static struct netctx_pcb *netctx_classify_new(struct net *net,
-					      struct netctx_net *nn,
-					      struct netctx_policy *p,
-					      struct sk_buff *skb,
-					      const struct netctx_tuple *t,
-					      u32 hash, netctx_okfn_t okfn)
+/*
+ * Creates the PCB of a flow on its first packet and hands it to ctx.
+ * Returns the PCB holding the tuple (another CPU may have created it
+ * first), or NULL when max_conns is reached.
+ */
+struct netctx_pcb *netctx_classify_spawn(struct net *net,
+					 const struct netctx_tuple *t,
+					 u32 hash, struct netctx_context *ctx,
+					 u8 origin, u32 flow_hash,
+					 netctx_okfn_t okfn)
 {
 	struct netctx_pcb *pcb, *old;
-	struct netctx_context *ctx;
-	u32 flow_hash;
 
-	ctx = netctx_policy_pick(p, t, skb, &flow_hash);
-	if (!ctx)
-		return NULL;
 	pcb = netctx_pcb_alloc(net, t, hash, GFP_ATOMIC);
 	if (!pcb) {
-		atomic_long_inc(&nn->overflows);
+		atomic_long_inc(&netctx_net(net)->overflows);
 		return NULL;
 	}
 	pcb->ctx = ctx;
 	pcb->flow_hash = flow_hash;
-	pcb->origin = NETCTX_ORIGIN_HASH;
+	pcb->origin = origin;
+	pcb->from_wild = origin == NETCTX_ORIGIN_ASSIGNED;
 	pcb->state = NETCTX_STATE_ACTIVE;
 	pcb->okfn = okfn;
 	old = netctx_pcb_insert(pcb);
@@ -70,8 +70,10 @@ struct netctx_pcb *netctx_classify(struct net *net, struct netctx_net *nn,
 				   unsigned int meta, netctx_okfn_t okfn)
 {
 	u32 hash = netctx_tuple_hash(net, t);
+	struct netctx_context *ctx;
 	struct netctx_policy *p;
 	struct netctx_pcb *pcb;
+	u32 flow_hash;
 
 	if (atomic_read(&nn->nr_pcbs)) {
 		pcb = netctx_pcb_lookup(net, t, hash);
@@ -92,5 +94,7 @@ struct netctx_pcb *netctx_classify(struct net *net, struct netctx_net *nn,
 					 ntohs(t->rport));
 	if (!p || !netctx_opens_flow(t, meta))
 		return NULL;
-	return netctx_classify_new(net, nn, p, skb, t, hash, okfn);
+	ctx = netctx_policy_pick(p, t, skb, &flow_hash);
+	return netctx_classify_spawn(net, t, hash, ctx, NETCTX_ORIGIN_HASH,
+				     flow_hash, okfn);
 }

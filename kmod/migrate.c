@@ -31,6 +31,7 @@
  * it packets are dropped and counted on B, as a full context queue would.
  */
 #include "migrate.h"
+#include "classify.h"
 #include "context.h"
 #include "hook.h"
 #include "main.h"
@@ -78,29 +79,17 @@ struct netctx_pcb *netctx_wild_claim(struct net *net,
 				     netctx_okfn_t okfn)
 {
 	struct netctx_tuple wt = *t;
-	struct netctx_pcb *wild, *pcb, *old;
-	u32 hash;
+	struct netctx_pcb *wild, *pcb;
 
 	memset(&wt.laddr, 0, sizeof(wt.laddr));
 	wild = netctx_pcb_lookup(net, &wt, netctx_tuple_hash(net, &wt));
 	if (!wild || atomic_read(&wild->claimed))
 		return NULL;
-	hash = netctx_tuple_hash(net, t);
-	pcb = netctx_pcb_alloc(net, t, hash, GFP_ATOMIC);
-	if (!pcb)
-		return NULL;
-	pcb->ctx = READ_ONCE(wild->ctx);
-	pcb->from_wild = true;
-	pcb->origin = NETCTX_ORIGIN_ASSIGNED;
-	pcb->state = NETCTX_STATE_ACTIVE;
-	pcb->okfn = okfn;
-	old = netctx_pcb_insert(pcb);
-	if (old) {
-		netctx_pcb_free(pcb);
-		return old;
-	}
-	atomic_set(&wild->claimed, 1);
-	netctx_ctx_adopt(pcb->ctx, pcb);
+	pcb = netctx_classify_spawn(net, t, netctx_tuple_hash(net, t),
+				    READ_ONCE(wild->ctx),
+				    NETCTX_ORIGIN_ASSIGNED, 0, okfn);
+	if (pcb)
+		atomic_set(&wild->claimed, 1);
 	return pcb;
 }
 

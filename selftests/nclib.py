@@ -75,6 +75,11 @@ class Module:
             cmd(["rmmod", "netctx"])
 
     @staticmethod
+    def hash_seed():
+        with open("/sys/module/netctx/parameters/hash_seed") as f:
+            return int(f.read())
+
+    @staticmethod
     def thread_pids():
         """pid -> context id of the netctx/N threads."""
         pids = {}
