@@ -37,7 +37,7 @@ struct netctx_pcb *netctx_classify_spawn(struct net *net,
 
 	pcb = netctx_pcb_alloc(net, t, hash, GFP_ATOMIC);
 	if (!pcb) {
-		atomic_long_inc(&netctx_net(net)->overflows);
+		atomic_long_inc(&ctx->shared.overflows);
 		return NULL;
 	}
 	pcb->ctx = ctx;

@@ -28,6 +28,7 @@ struct netctx_context {
 	/* written from any CPU: classifier and control plane */
 	struct {
 		atomic_long_t drops;	/* packets refused: queue full */
+		atomic_long_t overflows;	/* flows refused: max_conns */
 		atomic_t load;		/* PCBs owned or on their way */
 		struct llist_head adopt;	/* PCBs handed to us */
 		struct llist_head calls;	/* control requests */

@@ -116,6 +116,9 @@ static int netctx_fill_ctx(struct sk_buff *skb, struct netctx_context *ctx)
 			      NETCTX_A_PAD) ||
 	    nla_put_u64_64bit(skb, NETCTX_A_CTX_TIMERS_FIRED,
 			      READ_ONCE(ctx->own.timers_fired),
+			      NETCTX_A_PAD) ||
+	    nla_put_u64_64bit(skb, NETCTX_A_CTX_OVERFLOWS,
+			      atomic_long_read(&ctx->shared.overflows),
 			      NETCTX_A_PAD))
 		return -EMSGSIZE;
 	return 0;

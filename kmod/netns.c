@@ -22,7 +22,6 @@ static int __net_init netctx_net_init(struct net *net)
 	mutex_init(&nn->lock);
 	atomic_set(&nn->nr_pcbs, 0);
 	atomic_set(&nn->nr_wild, 0);
-	atomic_long_set(&nn->overflows, 0);
 	return netctx_hook_register(net);
 }
 

@@ -173,7 +173,28 @@ def overflow():
             ksft_true(f["ok"] and f["ordered"], "flow %r" % f)
 
 
+def table_full():
+    """Beyond max_conns new flows are processed unmanaged and counted:
+    nothing is lost and memory stays bounded."""
+    with Module(nr_contexts=2, max_conns=4), Topo() as t:
+        addr = t.addr(4, "srv")
+        ncctl(t.srv, "port", "add", "udp", PORT)
+        srv = traffic(t.srv, "server", "udp", addr, PORT, idle=2)
+        cli = traffic(t.cli, "client", "udp", addr, PORT, conns=8,
+                      packets=5)
+        ksft_eq(len(ncctl(t.srv, "conn", "show")), 4, "PCBs at max_conns")
+        report, _ = server_report(srv)
+        ksft_true(cli["ok"], "client")
+        ksft_eq(sorted(f["packets"] for f in report.values()), [5] * 8,
+                "datagrams received per flow")
+        ctxs = ncctl(None, "ctx", "show")
+        ksft_eq(sum(c["overflows"] for c in ctxs), 4 * 5,
+                "packets of flows refused")
+        ksft_eq(sum(c["packets"] for c in ctxs), 4 * 5, "managed packets")
+
+
 if __name__ == "__main__":
     sys.exit(ksft_run([("sticky_on_policy_change", sticky),
+                       ("table_full_counted", table_full),
                        ("freed_after_linger_and_idle", linger_and_idle),
                        ("queue_overflow_counted", overflow)]))

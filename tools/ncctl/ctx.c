@@ -39,6 +39,7 @@ static const struct {
 	{ NETCTX_A_CTX_MIGRATIONS_IN,	"migrations_in", "migrations in" },
 	{ NETCTX_A_CTX_MIGRATIONS_OUT,	"migrations_out", "out" },
 	{ NETCTX_A_CTX_TIMERS_FIRED,	"timers_fired",	"timers" },
+	{ NETCTX_A_CTX_OVERFLOWS,	"overflows",	"overflows" },
 };
 
 static int ctx_show_cb(const struct nlattr *const *tb, uint8_t cmd,

@@ -27,8 +27,13 @@
  *     NETCTX_A_CTX_ID, NETCTX_A_CTX_CPU, NETCTX_A_CTX_CONNS,
  *     NETCTX_A_CTX_QUEUED, NETCTX_A_CTX_PACKETS, NETCTX_A_CTX_BYTES,
  *     NETCTX_A_CTX_DROPS, NETCTX_A_CTX_MIGRATIONS_IN,
- *     NETCTX_A_CTX_MIGRATIONS_OUT, NETCTX_A_CTX_TIMERS_FIRED
- *   The counters are module-wide (all namespaces).
+ *     NETCTX_A_CTX_MIGRATIONS_OUT, NETCTX_A_CTX_TIMERS_FIRED,
+ *     NETCTX_A_CTX_OVERFLOWS
+ *   The counters are module-wide (all namespaces). DROPS counts packets
+ *   refused by a full queue (or float queue); OVERFLOWS counts packets
+ *   opening a new flow (TCP SYN, any UDP datagram) that a policy gave
+ *   this context but that got no PCB because max_conns was reached:
+ *   they are processed normally, unmanaged.
  *
  * NETCTX_CMD_ADD_PORT (admin)
  *   NETCTX_A_PROTO        required  u8, IPPROTO_TCP or IPPROTO_UDP
@@ -146,6 +151,7 @@ enum netctx_attr {
 	NETCTX_A_FIRST_CTX,		/* u32 */
 	NETCTX_A_TIMEOUT_MS,		/* u32 */
 	NETCTX_A_EVENT,			/* u8, enum netctx_event */
+	NETCTX_A_CTX_OVERFLOWS,		/* u64 */
 	__NETCTX_A_MAX
 };
 
