@@ -29,6 +29,8 @@
 #include <linux/kthread.h>
 #include <linux/slab.h>
 #include <linux/tcp.h>
+#include <net/inet6_hashtables.h>
+#include <net/inet_hashtables.h>
 
 #include "../uapi/linux/netctx.h"
 
@@ -135,16 +137,53 @@ static void netctx_ctx_retire_wild(struct netctx_context *ctx,
 		netctx_ctx_bury(ctx, wild, false);
 }
 
+/*
+ * Whether the local TCP socket of an idle connection still lives: an NFS
+ * mount may stay silent for hours and must keep its context.
+ */
+static bool netctx_pcb_tcp_alive(const struct netctx_pcb *pcb)
+{
+	const struct netctx_tuple *t = &pcb->tuple;
+	struct net *net = netctx_pcb_net(pcb);
+	struct inet_hashinfo *hinfo = net->ipv4.tcp_death_row.hashinfo;
+	struct sock *sk;
+	bool alive;
+
+	rcu_read_lock();
+	if (t->family == AF_INET)
+		sk = __inet_lookup_established(net, hinfo,
+					       t->raddr.s6_addr32[3], t->rport,
+					       t->laddr.s6_addr32[3],
+					       ntohs(t->lport), 0, 0);
+	else
+		sk = __inet6_lookup_established(net, hinfo, &t->raddr,
+						t->rport, &t->laddr,
+						ntohs(t->lport), 0, 0);
+	rcu_read_unlock();
+	if (!sk)
+		return false;
+	alive = sk->sk_state != TCP_TIME_WAIT && sk->sk_state != TCP_CLOSE;
+	sock_gen_put(sk);
+	return alive;
+}
+
 static void netctx_ctx_timer(struct netctx_timer *timer, void *arg)
 {
 	struct netctx_pcb *pcb = container_of(timer, struct netctx_pcb, timer);
 	struct netctx_context *ctx = arg;
+	unsigned long idle = netctx_pcb_idle(pcb);
 	unsigned long expires;
 
 	if (pcb->state == NETCTX_STATE_ACTIVE && !pcb->wild) {
-		expires = pcb->last_seen + netctx_pcb_idle(pcb);
+		expires = pcb->last_seen + idle;
 		if (time_after(expires, jiffies)) {
 			netctx_timer_arm(&ctx->own.wheel, timer, expires);
+			return;
+		}
+		if (pcb->tuple.proto == IPPROTO_TCP &&
+		    netctx_pcb_tcp_alive(pcb)) {
+			netctx_timer_arm(&ctx->own.wheel, timer,
+					 jiffies + idle);
 			return;
 		}
 	}

@@ -34,7 +34,7 @@ MODULE_PARM_DESC(max_conns, "Maximum number of PCBs; new flows beyond it are not
 
 unsigned int netctx_tcp_timeout_ms = 600000;
 module_param_named(tcp_timeout_ms, netctx_tcp_timeout_ms, uint, 0444);
-MODULE_PARM_DESC(tcp_timeout_ms, "Idle time after which a TCP PCB is freed");
+MODULE_PARM_DESC(tcp_timeout_ms, "Idle time after which a TCP PCB without socket is freed");
 
 unsigned int netctx_udp_timeout_ms = 30000;
 module_param_named(udp_timeout_ms, netctx_udp_timeout_ms, uint, 0444);

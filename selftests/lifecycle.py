@@ -110,14 +110,22 @@ def extra_conn(t):
 
 def linger_and_idle():
     with Module(nr_contexts=2, linger_ms=300, udp_timeout_ms=700,
-                tcp_timeout_ms=60000), Topo() as t:
+                tcp_timeout_ms=400), Topo() as t:
         addr = t.addr(4, "srv")
         ncctl(t.srv, "port", "add", "tcp", PORT)
         ncctl(t.srv, "port", "add", "udp", PORT)
         srv, cli, ports = open_conns(t, 3)
         ping(cli)
-        ksft_eq(len(ncctl(t.srv, "conn", "show", "proto", "tcp")), 3,
-                "TCP PCBs while open")
+        before = by_port(ncctl(t.srv, "conn", "show", "proto", "tcp"))
+        ksft_eq(len(before), 3, "TCP PCBs while open")
+        # Idle far beyond tcp_timeout_ms, but the sockets live: kept.
+        time.sleep(2)
+        ping(cli)
+        after = by_port(ncctl(t.srv, "conn", "show", "proto", "tcp"))
+        ksft_eq(sorted(after), sorted(before), "idle live TCP PCBs kept")
+        for port, p in after.items():
+            ksft_eq(p["ctx"], before[port]["ctx"], "same context")
+            ksft_true(p["packets"] > before[port]["packets"], "managed")
         close(srv, cli)
         t0 = time.time()
         gone = busywait(lambda: not ncctl(t.srv, "conn", "show", "proto",
