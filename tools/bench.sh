@@ -7,7 +7,8 @@
 #   baseline   netctx not loaded
 #   unmanaged  netctx loaded, a policy on another port (the hook's cost)
 #   managed    the port has a policy: every packet is stolen, queued to a
-#              context and re-injected there
+#              context and re-injected there (one context per vCPU)
+#   managed-1  the same with a single context
 #
 #   cli netns  veth0 10.88.0.1 ---- veth1 10.88.0.2  srv netns
 #   ncbench flood (FLOWS source ports)    ncbench sink :PORT
@@ -63,9 +64,17 @@ srv "$NCCTL" port add udp $PORT
 managed=$(run)
 "$NCCTL" ctx show
 rmmod netctx
+# One context: the cost of the hand-off itself, without several contexts
+# contending for the one receiving socket.
+insmod netctx.ko nr_contexts=1
+srv "$NCCTL" port add udp $PORT
+managed1=$(run)
+"$NCCTL" ctx show
+rmmod netctx
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b ? a / b : 0 }'; }
 printf '%-10s %12s %8s\n' setup pps ratio
 printf '%-10s %12s %8s\n' baseline "$base" 1.00
 printf '%-10s %12s %8s\n' unmanaged "$unmanaged" "$(ratio "$unmanaged" "$base")"
 printf '%-10s %12s %8s\n' managed "$managed" "$(ratio "$managed" "$base")"
+printf '%-10s %12s %8s\n' managed-1 "$managed1" "$(ratio "$managed1" "$base")"
