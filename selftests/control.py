@@ -16,7 +16,7 @@ import sys
 import time
 
 import nchash
-from nclib import (NCCTL, TOP, Genl, Module, Topo, busywait, cmd,
+from nclib import (NCCTL, TOP, Genl, Held, Module, Topo, busywait, cmd,
                    connections, ksft_eq, ksft_run, ksft_true, listener,
                    lport, ncctl, rport)
 
@@ -230,6 +230,49 @@ def preassign_library():
                         (ctx, ctx, "assigned"), "PCB %s" % p["local"])
             app.stdin.close()
             ksft_eq(app.wait(timeout=30), 0, "session exit")
+            srv.close()
+
+
+LIB_SERVER = """
+import ctypes, socket, struct, sys
+lib = ctypes.CDLL(sys.argv[1])
+addr, port, peer, pport, ctx = sys.argv[2], int(sys.argv[3]), sys.argv[4], \
+    int(sys.argv[5]), int(sys.argv[6])
+fam = socket.AF_INET6 if ':' in addr else socket.AF_INET
+s = socket.socket(fam, socket.SOCK_STREAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((addr, port))
+if fam == socket.AF_INET:
+    sa = struct.pack('=HH4s8x', fam, socket.htons(pport),
+                     socket.inet_pton(fam, peer))
+else:
+    sa = struct.pack('=HHI16sI', fam, socket.htons(pport), 0,
+                     socket.inet_pton(fam, peer), 0)
+if lib.netctx_assign(s.fileno(), sa, len(sa), ctx):
+    sys.exit('netctx_assign: errno %d' % ctypes.get_errno())
+s.listen(8)
+print('ready', flush=True)
+sys.stdin.read()
+"""
+
+
+def preassign_library_server():
+    """A server pre-assigns the connection it expects from a client with
+    netctx_assign() on its listening socket, v4 and v6."""
+    lib = os.path.join(TOP, "tools", "lib", "libnetctx.so")
+    with Module(nr_contexts=4), Topo() as t:
+        for family, ctx in ((4, 3), (6, 1)):
+            saddr, caddr = t.addr(family, "srv"), t.addr(family, "cli")
+            fmt = "%s:%d" if family == 4 else "[%s]:%d"
+            cport = 42000 + family
+            srv = Held(t.srv, LIB_SERVER, lib, saddr, 7000 + family, caddr,
+                       cport, ctx)
+            cli = connections(t.cli, saddr, 7000 + family, 1,
+                              [fmt % (caddr, cport)])
+            p = pcbs_by_rport(t.srv)[cport]
+            ksft_eq((p["ctx"], p["first_ctx"], p["origin"]),
+                    (ctx, ctx, "assigned"), "v%d" % family)
+            cli.close()
             srv.close()
 
 
@@ -471,6 +514,7 @@ if __name__ == "__main__":
              ("hash_bpf_program", hash_bpf),
              ("preassign_ncctl_server_and_client", preassign_ncctl),
              ("preassign_library_session", preassign_library),
+             ("preassign_library_server", preassign_library_server),
              ("unprivileged_eperm_but_own_sockets", unprivileged),
              ("bad_input_ncctl", bad_input_ncctl),
              ("bad_input_netlink", bad_input_netlink),
