@@ -396,3 +396,56 @@ class Genl:
 def struct_unpack(fmt, data):
     import struct
     return struct.unpack(fmt, data)[0]
+
+
+class UdpProbe:
+    """The kernel's own view for UDP: kprobes on udp_queue_rcv_one_skb()
+    and udpv6_queue_rcv_one_skb(), called once per datagram delivered to
+    a socket, name the task and CPU that ran UDP receive."""
+
+    PROBES = {"nctest_udp4": "udp_queue_rcv_one_skb",
+              "nctest_udp6": "udpv6_queue_rcv_one_skb"}
+    LINE = re.compile(r"^\s*(?P<comm>.*?)-(?P<pid>\d+)\s+\[(?P<cpu>\d+)\]"
+                      r".*?nctest_udp[46]:")
+
+    @staticmethod
+    def _define(line):
+        # O_APPEND without Python's seek to the end, which tracefs refuses.
+        fd = os.open(TRACEFS + "/kprobe_events", os.O_WRONLY | os.O_APPEND)
+        try:
+            os.write(fd, line.encode())
+        finally:
+            os.close(fd)
+
+    def _enable(self, on):
+        for name in self.PROBES:
+            TcpProbe._write("events/kprobes/%s/enable" % name,
+                            "1" if on else "0")
+
+    def __enter__(self):
+        events = TRACEFS + "/kprobe_events"
+        if not os.path.exists(events):
+            raise KsftSkip("kprobe events not available")
+        for name, fn in self.PROBES.items():
+            self._define("p:%s %s\n" % (name, fn))
+        TcpProbe._write("buffer_size_kb", "4096")
+        TcpProbe._write("trace", "")
+        self._enable(True)
+        return self
+
+    def __exit__(self, *exc):
+        self._enable(False)
+        for name in self.PROBES:
+            self._define("-:%s\n" % name)
+
+    def events(self):
+        self._enable(False)
+        out = []
+        with open(TRACEFS + "/trace") as f:
+            for line in f:
+                m = self.LINE.match(line)
+                if m:
+                    out.append({"comm": m.group("comm").strip(),
+                                "pid": int(m.group("pid")),
+                                "cpu": int(m.group("cpu"))})
+        return out

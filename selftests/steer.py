@@ -9,9 +9,9 @@ import collections
 import sys
 
 import nchash
-from nclib import (Module, NftCounter, TcpProbe, Topo, busywait, ksft_eq,
-                   ksft_run, ksft_true, ncctl, rport, server_report,
-                   traffic)
+from nclib import (Module, NftCounter, TcpProbe, Topo, UdpProbe, busywait,
+                   ksft_eq, ksft_run, ksft_true, ncctl, rport,
+                   server_report, traffic)
 
 NR_CTX = 4
 PORT = 5000
@@ -69,12 +69,28 @@ def check_tcp_probe(events, pcbs, ctxs):
             "connections seen received by a context")
 
 
+def check_udp_probe(events, ctxs):
+    """Every datagram joined its socket in a context thread, on that
+    context's CPU, as many in each context as the context counted."""
+    pids = Module.thread_pids()
+    cpu_of = {c["id"]: c["cpu"] for c in ctxs}
+    per_ctx = collections.Counter()
+    for e in events:
+        ksft_true(e["pid"] in pids, "UDP receive outside netctx: %r" % e)
+        ksft_eq(e["cpu"], cpu_of[pids[e["pid"]]], "cpu of %r" % e)
+        per_ctx[pids[e["pid"]]] += 1
+    for c in ctxs:
+        ksft_eq(per_ctx[c["id"]], c["packets"],
+                "UDP receives run by netctx/%d" % c["id"])
+
+
 def spread(proto, family):
     def test():
+        probe = TcpProbe if proto == "tcp" else UdpProbe
         with Module(nr_contexts=NR_CTX), Topo() as t:
             addr = t.addr(family, "srv")
             ncctl(t.srv, "port", "add", proto, PORT, "hash", "default")
-            with NftCounter(t.srv, proto, PORT) as nft, TcpProbe() as tp:
+            with NftCounter(t.srv, proto, PORT) as nft, probe() as tp:
                 if proto == "tcp":
                     srv = traffic(t.srv, "server", proto, addr, PORT,
                                   conns=CONNS, comm="ncsrv")
@@ -95,7 +111,7 @@ def spread(proto, family):
                         ksft_true(flow["ordered"], "reordered: %r" % flow)
                         ksft_eq(flow["packets"], 50, "datagrams")
                 pcbs, ctxs = check_counters(t, proto, nft)
-                events = tp.events() if proto == "tcp" else []
+                events = tp.events()
             ksft_eq(len(pcbs), CONNS, "PCBs")
             ksft_eq(sorted(int(p["remote"].rsplit(":", 1)[1])
                            for p in pcbs), sorted(cli["ports"]),
@@ -115,6 +131,8 @@ def spread(proto, family):
                 ksft_eq(p.get("first_ctx"), p["ctx"], "first packet ctx")
             if proto == "tcp":
                 check_tcp_probe(events, pcbs, ctxs)
+            else:
+                check_udp_probe(events, ctxs)
     return test
 
 
