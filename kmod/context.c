@@ -174,6 +174,9 @@ static void netctx_ctx_timer(struct netctx_timer *timer, void *arg)
 	unsigned long idle = netctx_pcb_idle(pcb);
 	unsigned long expires;
 
+	/* Travelling: the new owner arms its timer again on arrival. */
+	if (READ_ONCE(pcb->migrating))
+		return;
 	if (pcb->state == NETCTX_STATE_ACTIVE && !pcb->wild) {
 		expires = pcb->last_seen + idle;
 		if (time_after(expires, jiffies)) {
@@ -186,6 +189,16 @@ static void netctx_ctx_timer(struct netctx_timer *timer, void *arg)
 					 jiffies + idle);
 			return;
 		}
+	}
+	/*
+	 * A FIN is only a half-close and an RST may be forged: the PCB
+	 * stays while its socket does, data may still flow.
+	 */
+	if (pcb->state == NETCTX_STATE_CLOSING &&
+	    pcb->tuple.proto == IPPROTO_TCP && netctx_pcb_tcp_alive(pcb)) {
+		netctx_timer_arm(&ctx->own.wheel, timer, jiffies +
+				 msecs_to_jiffies(netctx_linger_ms));
+		return;
 	}
 	netctx_ctx_bury(ctx, pcb, true);
 }
@@ -210,9 +223,11 @@ void netctx_ctx_deliver(struct netctx_context *ctx, struct sk_buff *skb,
 		if (unlikely(meta & (NETCTX_META_FIN | NETCTX_META_RST)) &&
 		    pcb->state != NETCTX_STATE_CLOSING) {
 			WRITE_ONCE(pcb->state, NETCTX_STATE_CLOSING);
-			netctx_timer_arm(&ctx->own.wheel, &pcb->timer,
-					 jiffies +
-					 msecs_to_jiffies(netctx_linger_ms));
+			/* A migrating PCB gets its linger timer on arrival. */
+			if (!READ_ONCE(pcb->migrating))
+				netctx_timer_arm(&ctx->own.wheel, &pcb->timer,
+						 jiffies +
+						 msecs_to_jiffies(netctx_linger_ms));
 		}
 	}
 	WRITE_ONCE(ctx->own.packets, ctx->own.packets + 1);
@@ -252,7 +267,7 @@ static void netctx_ctx_rx_until(struct netctx_context *ctx,
 {
 	while ((long)(tail - READ_ONCE(ctx->queue.head)) > 0) {
 		if (!netctx_ctx_rx(ctx))
-			cpu_relax();
+			cond_resched();
 	}
 }
 
@@ -269,6 +284,11 @@ static void netctx_ctx_reap(struct netctx_context *ctx)
 	}
 	if (list_empty(&ready))
 		return;
+	/*
+	 * A classifier that spawned one of them has also handed it over by
+	 * now: take it off the adopt list before freeing it.
+	 */
+	netctx_ctx_adopt_all(ctx);
 	netctx_ctx_rx_until(ctx, atomic_long_read(&ctx->queue.tail));
 	list_for_each_entry_safe(pcb, tmp, &ready, grave_node)
 		netctx_pcb_free(pcb);

@@ -116,6 +116,14 @@ static unsigned int netctx_hook_steal(struct sk_buff *skb,
 	/* A pre-assigned PCB learns where to resume from its first packet. */
 	if (unlikely(!READ_ONCE(pcb->okfn)))
 		WRITE_ONCE(pcb->okfn, state->okfn);
+	/*
+	 * br_netfilter or xfrm resume elsewhere: such a packet stays on its
+	 * path rather than be re-injected through another okfn.
+	 */
+	if (unlikely(READ_ONCE(pcb->okfn) != state->okfn))
+		return NF_ACCEPT;
+	/* A noref dst would not survive the trip. */
+	skb_dst_force(skb);
 	/* Pairs with smp_store_release() in migrate.c. */
 	if (unlikely(smp_load_acquire(&pcb->migrating)) &&
 	    netctx_float_push(pcb, skb, &verdict))
@@ -129,6 +137,25 @@ static unsigned int netctx_hook_steal(struct sk_buff *skb,
 	return NF_STOLEN;
 }
 
+/*
+ * Hooks normally run in softirq; nf_reinject() after an NFQUEUE verdict
+ * runs them in process context. Producers must not be preempted between
+ * claiming a ring slot and publishing it: keep bottom halves off.
+ */
+static unsigned int netctx_hook_steal_bh(struct sk_buff *skb,
+					 const struct nf_hook_state *state,
+					 struct netctx_net *nn,
+					 const struct netctx_tuple *t,
+					 unsigned int meta)
+{
+	unsigned int verdict;
+
+	local_bh_disable();
+	verdict = netctx_hook_steal(skb, state, nn, t, meta);
+	local_bh_enable();
+	return verdict;
+}
+
 static unsigned int netctx_hook_v4(void *priv, struct sk_buff *skb,
 				   const struct nf_hook_state *state)
 {
@@ -138,7 +165,7 @@ static unsigned int netctx_hook_v4(void *priv, struct sk_buff *skb,
 
 	if (!netctx_net_active(nn) || netctx_parse_v4(skb, &t, &meta))
 		return NF_ACCEPT;
-	return netctx_hook_steal(skb, state, nn, &t, meta);
+	return netctx_hook_steal_bh(skb, state, nn, &t, meta);
 }
 
 static unsigned int netctx_hook_v6(void *priv, struct sk_buff *skb,
@@ -150,7 +177,7 @@ static unsigned int netctx_hook_v6(void *priv, struct sk_buff *skb,
 
 	if (!netctx_net_active(nn) || netctx_parse_v6(skb, &t, &meta))
 		return NF_ACCEPT;
-	return netctx_hook_steal(skb, state, nn, &t, meta);
+	return netctx_hook_steal_bh(skb, state, nn, &t, meta);
 }
 
 /* In the owning context's thread, bottom halves disabled, RCU held. */
@@ -184,7 +211,7 @@ int netctx_hook_register(struct net *net)
 				     ARRAY_SIZE(netctx_hook_ops));
 }
 
-/* Returns after every CPU has left the hooks (synchronize_net()). */
+/* CPUs may still run the hooks until the next grace period. */
 void netctx_hook_unregister(struct net *net)
 {
 	nf_unregister_net_hooks(net, netctx_hook_ops,

@@ -64,7 +64,8 @@ static int netctx_check_params(void)
 	    queue_len < 2 || queue_len > (1U << 20) ||
 	    !netctx_max_conns || netctx_max_conns > (1U << 24) ||
 	    !netctx_tcp_timeout_ms || !netctx_udp_timeout_ms ||
-	    !netctx_assign_timeout_ms)
+	    !netctx_assign_timeout_ms || !netctx_linger_ms ||
+	    !netctx_float_len)
 		return -EINVAL;
 	if (!hash_seed)
 		hash_seed = get_random_u32() | 1;

@@ -83,13 +83,14 @@ struct netctx_pcb *netctx_wild_claim(struct net *net,
 
 	memset(&wt.laddr, 0, sizeof(wt.laddr));
 	wild = netctx_pcb_lookup(net, &wt, netctx_tuple_hash(net, &wt));
-	if (!wild || atomic_read(&wild->claimed))
+	/* One connection only may take it. */
+	if (!wild || atomic_cmpxchg(&wild->claimed, 0, 1))
 		return NULL;
 	pcb = netctx_classify_spawn(net, t, netctx_tuple_hash(net, t),
 				    READ_ONCE(wild->ctx),
 				    NETCTX_ORIGIN_ASSIGNED, 0, okfn);
-	if (pcb)
-		atomic_set(&wild->claimed, 1);
+	if (!pcb)
+		atomic_set(&wild->claimed, 0);
 	return pcb;
 }
 
@@ -111,17 +112,23 @@ int netctx_conn_assign(struct net *net, const struct netctx_tuple *t,
 	pcb->wild = ipv6_addr_any(&t->laddr);
 	pcb->assign_timeout = msecs_to_jiffies(timeout_ms ?:
 					       netctx_assign_timeout_ms);
+	if (pcb->wild)
+		atomic_inc(&netctx_net(net)->nr_wild);
+	/* Once published, only RCU keeps it from its owner's graveyard. */
+	rcu_read_lock();
 	old = netctx_pcb_insert(pcb);
 	if (old) {
+		rcu_read_unlock();
+		if (pcb->wild)
+			atomic_dec(&netctx_net(net)->nr_wild);
 		netctx_pcb_free(pcb);
 		NL_SET_ERR_MSG(extack,
 			       "connection already managed (migrate it instead)");
 		return -EEXIST;
 	}
-	if (pcb->wild)
-		atomic_inc(&netctx_net(net)->nr_wild);
-	netctx_nl_notify_conn(pcb, NETCTX_EVENT_CONN_ASSIGN);
 	netctx_ctx_adopt(ctx, pcb);
+	netctx_nl_notify_conn(pcb, NETCTX_EVENT_CONN_ASSIGN);
+	rcu_read_unlock();
 	return 0;
 }
 
@@ -142,12 +149,17 @@ static int netctx_mig_freeze(struct netctx_context *ctx, void *arg)
 	netctx_ctx_adopt_all(ctx);
 	rcu_read_lock();
 	pcb = netctx_pcb_lookup(m->net, m->t, netctx_tuple_hash(m->net, m->t));
-	rcu_read_unlock();
-	if (!pcb || pcb->dead || pcb->wild)
+	if (!pcb || pcb->wild) {
+		rcu_read_unlock();
 		return -ENOENT;
-	/* Moved meanwhile, or still on its way to us: try again. */
-	if (READ_ONCE(pcb->ctx) != ctx || !pcb->attached)
+	}
+	/* Another owner's, or still on its way to us: try again. */
+	if (READ_ONCE(pcb->ctx) != ctx || !pcb->attached || pcb->dead) {
+		rcu_read_unlock();
 		return -EAGAIN;
+	}
+	/* Ours: only this thread may free it from now on. */
+	rcu_read_unlock();
 	/* No timer may bury it while it travels. */
 	netctx_timer_cancel(&ctx->own.wheel, &pcb->timer);
 	spin_lock_bh(&pcb->floatq.lock);
@@ -162,6 +174,8 @@ static int netctx_mig_freeze(struct netctx_context *ctx, void *arg)
 static int netctx_mig_release(struct netctx_context *ctx, void *arg)
 {
 	struct netctx_migration *m = arg;
+
+	WARN_ON_ONCE(m->pcb->dead || m->pcb->ctx != ctx);
 
 	netctx_ctx_drain(ctx);
 	netctx_ctx_detach(ctx, m->pcb);

@@ -75,6 +75,7 @@ static const struct nla_policy netctx_nl_policy[NETCTX_A_MAX + 1] = {
 };
 
 static struct genl_family netctx_genl_family;
+static bool netctx_nl_live;
 
 enum netctx_mcgrp {
 	NETCTX_MCGRP_EVENTS_ID,
@@ -504,26 +505,34 @@ out:
 	return skb->len;
 }
 
-/* From the owner's thread (possibly bottom halves off) or the control path. */
+/*
+ * From the owner's thread (possibly bottom halves off) or the control
+ * path. Context threads outlive the family at unload: netctx_nl_live,
+ * read under RCU, tells whether it is still registered.
+ */
 void netctx_nl_notify_conn(const struct netctx_pcb *pcb, u8 event)
 {
 	struct net *net = netctx_pcb_net(pcb);
 	struct sk_buff *skb;
 	void *hdr;
 
-	if (!genl_has_listeners(&netctx_genl_family, net,
+	rcu_read_lock();
+	if (!READ_ONCE(netctx_nl_live) ||
+	    !genl_has_listeners(&netctx_genl_family, net,
 				NETCTX_MCGRP_EVENTS_ID))
-		return;
+		goto out;
 	skb = netctx_event_new(event, &hdr, GFP_ATOMIC);
 	if (!skb)
-		return;
+		goto out;
 	if (netctx_fill_conn(skb, pcb)) {
 		nlmsg_free(skb);
-		return;
+		goto out;
 	}
 	genlmsg_end(skb, hdr);
 	genlmsg_multicast_netns(&netctx_genl_family, net, skb, 0,
 				NETCTX_MCGRP_EVENTS_ID, GFP_ATOMIC);
+out:
+	rcu_read_unlock();
 }
 
 static int netctx_parse_addr(struct genl_info *info, int attr, u8 family,
@@ -667,17 +676,23 @@ static struct genl_family netctx_genl_family __ro_after_init = {
 	.module		= THIS_MODULE,
 	.ops		= netctx_genl_ops,
 	.n_ops		= ARRAY_SIZE(netctx_genl_ops),
-	.resv_start_op	= NETCTX_CMD_MAX + 1,
 	.mcgrps		= netctx_mcgrps,
 	.n_mcgrps	= ARRAY_SIZE(netctx_mcgrps),
 };
 
 int __init netctx_genl_init(void)
 {
-	return genl_register_family(&netctx_genl_family);
+	int ret = genl_register_family(&netctx_genl_family);
+
+	if (!ret)
+		WRITE_ONCE(netctx_nl_live, true);
+	return ret;
 }
 
 void netctx_genl_uninit(void)
 {
+	WRITE_ONCE(netctx_nl_live, false);
+	/* No context thread is inside netctx_nl_notify_conn() any more. */
+	synchronize_rcu();
 	genl_unregister_family(&netctx_genl_family);
 }

@@ -2,8 +2,9 @@
 /*
  * Per network namespace state: the hooks, the port policies and the count
  * of PCBs. Registered as a pernet subsystem, so a dying netns reaches us
- * after its devices were unregistered, which waited for every packet we
- * held a device reference on: nothing of this netns is left in a queue.
+ * after its virtual devices were unregistered, which waited for every
+ * packet we held a device reference on. (A physical NIC goes back to
+ * init_net instead; packets queued from it are re-injected there.)
  */
 #include "netns.h"
 #include "context.h"
@@ -25,11 +26,19 @@ static int __net_init netctx_net_init(struct net *net)
 	return netctx_hook_register(net);
 }
 
+/*
+ * nf_unregister_net_hooks() does not wait for CPUs still in the hook:
+ * the grace period between pre_exit and exit does.
+ */
+static void __net_exit netctx_net_pre_exit(struct net *net)
+{
+	netctx_hook_unregister(net);
+}
+
 static void __net_exit netctx_net_exit(struct net *net)
 {
 	struct netctx_net *nn = netctx_net(net);
 
-	netctx_hook_unregister(net);
 	netctx_policy_flush(nn);
 	netctx_ctx_flush_net(net);
 	WARN_ON(atomic_read(&nn->nr_pcbs));
@@ -37,6 +46,7 @@ static void __net_exit netctx_net_exit(struct net *net)
 
 static struct pernet_operations netctx_net_ops = {
 	.init = netctx_net_init,
+	.pre_exit = netctx_net_pre_exit,
 	.exit = netctx_net_exit,
 	.id   = &netctx_net_id,
 	.size = sizeof(struct netctx_net),

@@ -73,9 +73,11 @@ u32 netctx_tuple_hash(const struct net *net, const struct netctx_tuple *t)
 		      netctx_dir_seed ^ net_hash_mix(net));
 }
 
+/* One lock per bucket, or per group of buckets: never two per bucket. */
 static spinlock_t *netctx_dir_lock(u32 hash)
 {
-	return &netctx_dir_locks[hash & (NETCTX_DIR_LOCKS - 1)];
+	return &netctx_dir_locks[hash & netctx_dir_mask &
+				 (NETCTX_DIR_LOCKS - 1)];
 }
 
 static bool netctx_tuple_equal(const struct netctx_tuple *a,
@@ -131,6 +133,7 @@ overflow:
 /* The PCB must be unlinked and no longer reachable by any reader. */
 void netctx_pcb_free(struct netctx_pcb *pcb)
 {
+	WARN_ON_ONCE(!skb_queue_empty(&pcb->floatq));
 	kmem_cache_free(netctx_pcb_cache, pcb);
 	atomic_dec(&netctx_pcb_nr);
 }

@@ -24,7 +24,8 @@ static int netctx_sk_tuple(struct sock *sk, struct netctx_tuple *t,
 	struct inet_sock *inet = inet_sk(sk);
 	int ret = 0;
 
-	if (sk->sk_protocol != IPPROTO_TCP && sk->sk_protocol != IPPROTO_UDP)
+	if (!(sk->sk_type == SOCK_STREAM && sk->sk_protocol == IPPROTO_TCP) &&
+	    !(sk->sk_type == SOCK_DGRAM && sk->sk_protocol == IPPROTO_UDP))
 		return -EOPNOTSUPP;
 	memset(t, 0, sizeof(*t));
 	lock_sock(sk);
