@@ -143,9 +143,9 @@ static void netctx_ctx_retire_wild(struct netctx_context *ctx,
  */
 static bool netctx_pcb_tcp_alive(const struct netctx_pcb *pcb)
 {
-	const struct netctx_tuple *t = &pcb->tuple;
 	struct net *net = netctx_pcb_net(pcb);
 	struct inet_hashinfo *hinfo = net->ipv4.tcp_death_row.hashinfo;
+	const struct netctx_tuple *t = &pcb->tuple;
 	struct sock *sk;
 	bool alive;
 

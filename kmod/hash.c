@@ -58,10 +58,10 @@ u32 netctx_hash_remote_addr(const struct netctx_tuple *t)
 /* Input order of RSS: source address, destination address, ports. */
 u32 netctx_hash_toeplitz(const u8 *key, const struct netctx_tuple *t)
 {
-	u8 in[36];
 	unsigned int alen = t->family == AF_INET ? 4 : 16;
 	const u8 *raddr = t->raddr.s6_addr + 16 - alen;
 	const u8 *laddr = t->laddr.s6_addr + 16 - alen;
+	u8 in[36];
 
 	memcpy(in, raddr, alen);
 	memcpy(in + alen, laddr, alen);

@@ -101,7 +101,8 @@ int netctx_conn_assign(struct net *net, const struct netctx_tuple *t,
 	u32 hash = netctx_tuple_hash(net, t);
 	struct netctx_pcb *pcb, *old;
 
-	pcb = netctx_pcb_alloc(net, t, hash, GFP_KERNEL);
+	/* Charged to the requester: an application's own memory cgroup. */
+	pcb = netctx_pcb_alloc(net, t, hash, GFP_KERNEL_ACCOUNT);
 	if (!pcb) {
 		NL_SET_ERR_MSG(extack, "connection table full (max_conns)");
 		return -ENOSPC;
@@ -137,6 +138,7 @@ struct netctx_migration {
 	const struct netctx_tuple *t;
 	struct netctx_pcb *pcb;
 	struct netctx_context *to;
+	u8 state;		/* the PCB's state before the move */
 };
 
 /* Step 1, in the owner. */
@@ -162,6 +164,8 @@ static int netctx_mig_freeze(struct netctx_context *ctx, void *arg)
 	rcu_read_unlock();
 	/* No timer may bury it while it travels. */
 	netctx_timer_cancel(&ctx->own.wheel, &pcb->timer);
+	m->state = pcb->state;
+	WRITE_ONCE(pcb->state, NETCTX_STATE_MIGRATING);
 	spin_lock_bh(&pcb->floatq.lock);
 	/* Pairs with smp_load_acquire() in the classifier. */
 	smp_store_release(&pcb->migrating, true);
@@ -195,6 +199,9 @@ static int netctx_mig_adopt(struct netctx_context *ctx, void *arg)
 	__skb_queue_head_init(&parked);
 	atomic_inc(&ctx->shared.load);
 	WRITE_ONCE(pcb->origin, NETCTX_ORIGIN_MIGRATED);
+	/* Unless a FIN or RST came on the way (CLOSING), as it was. */
+	if (pcb->state == NETCTX_STATE_MIGRATING)
+		WRITE_ONCE(pcb->state, m->state);
 	netctx_ctx_attach(ctx, pcb);
 	WRITE_ONCE(ctx->own.migrations_in, ctx->own.migrations_in + 1);
 

@@ -149,8 +149,8 @@ static int netctx_nl_get_ctx(struct sk_buff *skb, struct netlink_callback *cb)
 static int netctx_fill_contexts(struct sk_buff *skb,
 				const unsigned long *mask)
 {
-	u64 words[NETCTX_MAX_CONTEXTS / 64];
 	unsigned int nwords = DIV_ROUND_UP(netctx_nr_contexts, 64);
+	u64 words[NETCTX_MAX_CONTEXTS / 64];
 
 	bitmap_to_arr64(words, mask, netctx_nr_contexts);
 	return nla_put(skb, NETCTX_A_CONTEXTS, nwords * sizeof(u64), words);
@@ -159,10 +159,10 @@ static int netctx_fill_contexts(struct sk_buff *skb,
 static unsigned int netctx_port_conns(struct net *net,
 				      const struct netctx_policy *p)
 {
+	__be16 port = htons(p->port);
 	struct netctx_context *ctx;
 	struct netctx_pcb *pcb;
 	unsigned int i, n = 0;
-	__be16 port = htons(p->port);
 
 	for (i = 0; i < netctx_nr_contexts; i++) {
 		ctx = netctx_context(i);

@@ -30,7 +30,7 @@ struct netctx_policy *netctx_policy_alloc(const unsigned long *ctxmask)
 
 	if (!nr)
 		return NULL;
-	p = kzalloc(struct_size(p, ctx_ids, nr), GFP_KERNEL);
+	p = kzalloc(struct_size(p, ctx_ids, nr), GFP_KERNEL_ACCOUNT);
 	if (!p)
 		return NULL;
 	bitmap_copy(p->ctxmask, ctxmask, netctx_nr_contexts);

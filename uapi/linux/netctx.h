@@ -8,7 +8,8 @@
  * netfilter hook (IPv4 and IPv6 PRE_ROUTING, every netns) classifies each
  * received TCP/UDP packet in this order:
  *
- *   1. exact connection: a PCB or a pre-assignment for the 5-tuple + netns;
+ *   1. exact connection: a PCB or a pre-assignment for the 5-tuple + netns,
+ *      then a pre-assignment made without local address;
  *   2. local-port policy: destination port registered with match "local";
  *   3. remote-port policy: source port registered with match "remote";
  *   4. otherwise unmanaged: the packet is accepted untouched.
