@@ -52,6 +52,10 @@ unsigned int netctx_float_len = 1024;
 module_param_named(float_len, netctx_float_len, uint, 0444);
 MODULE_PARM_DESC(float_len, "Packets a migrating connection may park before drops");
 
+unsigned int netctx_user_assign_max = 4096;
+module_param_named(user_assign_max, netctx_user_assign_max, uint, 0444);
+MODULE_PARM_DESC(user_assign_max, "Pre-assignments unprivileged sockets may hold per netns");
+
 static unsigned int hash_seed;
 module_param(hash_seed, uint, 0400);
 MODULE_PARM_DESC(hash_seed, "Seed of the default and remote-addr hashes (0: random; the seed in use is shown here)");

@@ -9,5 +9,6 @@ extern unsigned int netctx_udp_timeout_ms;
 extern unsigned int netctx_linger_ms;
 extern unsigned int netctx_assign_timeout_ms;
 extern unsigned int netctx_float_len;
+extern unsigned int netctx_user_assign_max;
 
 #endif /* _NETCTX_MAIN_H */

@@ -94,19 +94,43 @@ struct netctx_pcb *netctx_wild_claim(struct net *net,
 	return pcb;
 }
 
+/*
+ * Pre-assignments of unprivileged sockets count against user_assign_max
+ * per netns, so that no user can fill the shared table (max_conns).
+ */
+static bool netctx_user_quota(struct net *net, bool take)
+{
+	atomic_t *nr = &netctx_net(net)->nr_user;
+
+	if (!take) {
+		atomic_dec(nr);
+		return true;
+	}
+	if (atomic_inc_return(nr) <= netctx_user_assign_max)
+		return true;
+	atomic_dec(nr);
+	return false;
+}
+
 int netctx_conn_assign(struct net *net, const struct netctx_tuple *t,
 		       struct netctx_context *ctx, unsigned int timeout_ms,
-		       struct netlink_ext_ack *extack)
+		       bool user, struct netlink_ext_ack *extack)
 {
 	u32 hash = netctx_tuple_hash(net, t);
 	struct netctx_pcb *pcb, *old;
 
+	if (user && !netctx_user_quota(net, true))
+		return -ENOSPC;
+
 	/* Charged to the requester: an application's own memory cgroup. */
 	pcb = netctx_pcb_alloc(net, t, hash, GFP_KERNEL_ACCOUNT);
 	if (!pcb) {
+		if (user)
+			netctx_user_quota(net, false);
 		NL_SET_ERR_MSG(extack, "connection table full (max_conns)");
 		return -ENOSPC;
 	}
+	pcb->user = user;
 	pcb->ctx = ctx;
 	pcb->origin = NETCTX_ORIGIN_ASSIGNED;
 	pcb->state = NETCTX_STATE_ASSIGNED;
@@ -122,6 +146,8 @@ int netctx_conn_assign(struct net *net, const struct netctx_tuple *t,
 		rcu_read_unlock();
 		if (pcb->wild)
 			atomic_dec(&netctx_net(net)->nr_wild);
+		if (user)
+			netctx_user_quota(net, false);
 		netctx_pcb_free(pcb);
 		NL_SET_ERR_MSG(extack,
 			       "connection already managed (migrate it instead)");

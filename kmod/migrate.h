@@ -9,7 +9,7 @@ struct netlink_ext_ack;
 
 int netctx_conn_assign(struct net *net, const struct netctx_tuple *t,
 		       struct netctx_context *ctx, unsigned int timeout_ms,
-		       struct netlink_ext_ack *extack);
+		       bool user, struct netlink_ext_ack *extack);
 int netctx_conn_migrate(struct net *net, const struct netctx_tuple *t,
 			struct netctx_context *to,
 			struct netlink_ext_ack *extack);

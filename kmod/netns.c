@@ -23,6 +23,7 @@ static int __net_init netctx_net_init(struct net *net)
 	mutex_init(&nn->lock);
 	atomic_set(&nn->nr_pcbs, 0);
 	atomic_set(&nn->nr_wild, 0);
+	atomic_set(&nn->nr_user, 0);
 	return netctx_hook_register(net);
 }
 

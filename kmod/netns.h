@@ -17,6 +17,7 @@ struct netctx_net {
 	unsigned int nr_policies;	/* READ_ONCE by the classifier */
 	atomic_t nr_pcbs;		/* PCBs of this netns in the directory */
 	atomic_t nr_wild;		/* of which pre-assignments to any laddr */
+	atomic_t nr_user;		/* of which made by unprivileged sockets */
 };
 
 extern unsigned int netctx_net_id;

@@ -173,6 +173,8 @@ void netctx_pcb_unlink(struct netctx_pcb *pcb)
 	atomic_dec(&netctx_net(netctx_pcb_net(pcb))->nr_pcbs);
 	if (pcb->wild)
 		atomic_dec(&netctx_net(netctx_pcb_net(pcb))->nr_wild);
+	if (pcb->user)
+		atomic_dec(&netctx_net(netctx_pcb_net(pcb))->nr_user);
 	spin_unlock_bh(lock);
 }
 

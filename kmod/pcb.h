@@ -48,6 +48,7 @@ struct netctx_pcb {
 	netctx_okfn_t okfn;	/* where re-injection resumes */
 	bool wild;		/* pre-assignment for any local address */
 	bool from_wild;		/* created by claiming a wild assignment */
+	bool user;		/* pre-assigned by an unprivileged socket */
 	atomic_t claimed;	/* wild: a connection took it over */
 
 	/*

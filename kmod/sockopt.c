@@ -91,7 +91,7 @@ static int netctx_so_set(struct sock *sk, int optval, sockptr_t arg,
 	struct netctx_context *ctx;
 	struct netctx_sockopt req;
 	struct netctx_tuple t;
-	bool connected;
+	bool connected, user;
 	int ret;
 
 	BUILD_BUG_ON(sizeof(struct netctx_sockopt) != 48);
@@ -102,6 +102,7 @@ static int netctx_so_set(struct sock *sk, int optval, sockptr_t arg,
 	if (req.reserved || req.reserved2 || req.ctx >= netctx_nr_contexts)
 		return -EINVAL;
 	ctx = netctx_context(req.ctx);
+	user = !ns_capable(sock_net(sk)->user_ns, CAP_NET_ADMIN);
 	ret = netctx_sk_tuple(sk, &t, &connected);
 	if (ret)
 		return ret;
@@ -113,13 +114,14 @@ static int netctx_so_set(struct sock *sk, int optval, sockptr_t arg,
 			ret = netctx_conn_migrate(sock_net(sk), &t, ctx, NULL);
 			if (ret == -ENOENT)
 				ret = netctx_conn_assign(sock_net(sk), &t, ctx,
-							 0, NULL);
+							 0, user, NULL);
 			return ret;
 		}
 		ret = netctx_so_remote(&req, &t);
 		if (ret)
 			return ret;
-		return netctx_conn_assign(sock_net(sk), &t, ctx, 0, NULL);
+		return netctx_conn_assign(sock_net(sk), &t, ctx, 0, user,
+					  NULL);
 	case NETCTX_SO_MIGRATE:
 		if (!connected)
 			return -ENOTCONN;

@@ -325,6 +325,39 @@ def unprivileged():
         csrv.close()
 
 
+QUOTA_CLIENT = """
+import errno, socket, struct, sys
+s = socket.socket()
+s.bind((sys.argv[1], 0))
+out = []
+for port in range(1000, 1000 + int(sys.argv[3])):
+    sa = struct.pack('=HH4s8x', socket.AF_INET, socket.htons(port),
+                     socket.inet_aton(sys.argv[2]))
+    try:
+        s.setsockopt(0, 3600, struct.pack('=IIII', 1, 0, 0, 0) + sa +
+                     bytes(28 - len(sa)) + bytes(4))
+        out.append('ok')
+    except OSError as e:
+        out.append(errno.errorcode[e.errno])
+print(' '.join(out))
+"""
+
+
+def unprivileged_assign_quota():
+    """An unprivileged process cannot fill the shared connection table
+    with pre-assignments: it gets ENOSPC past user_assign_max."""
+    with Module(nr_contexts=2, user_assign_max=3), Topo() as t:
+        r = as_nobody(t.srv, "python3", "-c", QUOTA_CLIENT, t.V4[1],
+                      t.V4[0], "5")
+        ksft_eq(r.stdout.split(), ["ok"] * 3 + ["ENOSPC"] * 2,
+                "nobody's assignments: %r" % r.stderr)
+        ksft_eq(len(ncctl(t.srv, "conn", "show")), 3, "PCBs")
+        # The administrator is not bound by it.
+        ncctl(t.srv, "conn", "assign", "tcp", "*:80", "10.77.0.1:80",
+              "ctx", 1)
+        ksft_eq(len(ncctl(t.srv, "conn", "show")), 4, "admin's assignment")
+
+
 BAD_NCCTL = [
     (["port", "add", "tcp", "70000"], "invalid port"),
     (["port", "add", "sctp", "80"], ""),
@@ -516,6 +549,7 @@ if __name__ == "__main__":
              ("preassign_library_session", preassign_library),
              ("preassign_library_server", preassign_library_server),
              ("unprivileged_eperm_but_own_sockets", unprivileged),
+             ("unprivileged_assign_quota", unprivileged_assign_quota),
              ("bad_input_ncctl", bad_input_ncctl),
              ("bad_input_netlink", bad_input_netlink),
              ("events", events),

@@ -219,6 +219,8 @@ enum netctx_event {
  * NETCTX_SO_ASSIGN (set, struct netctx_sockopt)
  *   bound, unconnected socket: pre-assign its connection to .remote on
  *   context .ctx; connected socket: place (or move) its connection on .ctx.
+ *   Without CAP_NET_ADMIN a netns's sockets may hold at most
+ *   user_assign_max (module parameter) pre-assignments: then -ENOSPC.
  * NETCTX_SO_MIGRATE (set, struct netctx_sockopt, .remote ignored)
  *   move the socket's live connection to context .ctx.
  * NETCTX_SO_GET (get, struct netctx_sockopt)
