@@ -58,28 +58,35 @@ out:
 	return ret;
 }
 
-/* The peer of a pre-assignment, given as a sockaddr in the request. */
-static int netctx_so_remote(const struct netctx_sockopt *req,
+/*
+ * The peer of a pre-assignment, given as a sockaddr in the request. The
+ * connection is IPv4 if the peer is (sockaddr_in, or v4-mapped on an
+ * IPv6 socket); the socket's local address must then be IPv4 too.
+ */
+static int netctx_so_remote(const struct sock *sk,
+			    const struct netctx_sockopt *req,
 			    struct netctx_tuple *t)
 {
 	struct sockaddr_in6 sin6;
 	struct sockaddr_in sin;
+	bool laddr_v4, v4;
 
 	memcpy(&sin, req->remote, sizeof(sin));
 	if (sin.sin_family == AF_INET) {
-		if (t->family != AF_INET && !ipv6_addr_any(&t->laddr))
-			return -EAFNOSUPPORT;
-		t->family = AF_INET;
 		ipv6_addr_set_v4mapped(sin.sin_addr.s_addr, &t->raddr);
 		t->rport = sin.sin_port;
-	} else if (sin.sin_family == AF_INET6) {
+	} else if (sin.sin_family == AF_INET6 && sk->sk_family == AF_INET6) {
 		memcpy(&sin6, req->remote, sizeof(sin6));
 		t->raddr = sin6.sin6_addr;
 		t->rport = sin6.sin6_port;
-		t->family = ipv6_addr_v4mapped(&t->raddr) ? AF_INET : AF_INET6;
 	} else {
 		return -EAFNOSUPPORT;
 	}
+	v4 = ipv6_addr_v4mapped(&t->raddr);
+	t->family = v4 ? AF_INET : AF_INET6;
+	laddr_v4 = sk->sk_family == AF_INET || ipv6_addr_v4mapped(&t->laddr);
+	if (!ipv6_addr_any(&t->laddr) && laddr_v4 != v4)
+		return -EAFNOSUPPORT;
 	if (!t->rport || ipv6_addr_any(&t->raddr))
 		return -EINVAL;
 	return 0;
@@ -117,7 +124,7 @@ static int netctx_so_set(struct sock *sk, int optval, sockptr_t arg,
 							 0, user, NULL);
 			return ret;
 		}
-		ret = netctx_so_remote(&req, &t);
+		ret = netctx_so_remote(sk, &req, &t);
 		if (ret)
 			return ret;
 		return netctx_conn_assign(sock_net(sk), &t, ctx, 0, user,

@@ -358,6 +358,62 @@ def unprivileged_assign_quota():
         ksft_eq(len(ncctl(t.srv, "conn", "show")), 4, "admin's assignment")
 
 
+FAMILY_CLIENT = """
+import errno, socket, struct, sys
+SOL_IP, SOL_IPV6, ASSIGN = 0, 41, 3600
+
+
+def req(ctx, sa):
+    return struct.pack('=IIII', ctx, 0, 0, 0) + sa + bytes(28 - len(sa)) + \\
+        bytes(4)
+
+
+def sin(addr, port):
+    return struct.pack('=HH4s8x', socket.AF_INET, socket.htons(port),
+                       socket.inet_aton(addr))
+
+
+def sin6(addr, port):
+    return struct.pack('=HHI16sI', socket.AF_INET6, socket.htons(port), 0,
+                       socket.inet_pton(socket.AF_INET6, addr), 0)
+
+
+out = []
+# An IPv4 socket cannot pre-assign an IPv6 peer.
+s4 = socket.socket(socket.AF_INET)
+s4.bind(('0.0.0.0', 0))
+try:
+    s4.setsockopt(SOL_IP, ASSIGN, req(1, sin6(sys.argv[2], 6003)))
+    out.append('ok')
+except OSError as e:
+    out.append(errno.errorcode[e.errno])
+# A dual-stack IPv6 socket pre-assigns an IPv4 peer, then connects to it.
+s6 = socket.socket(socket.AF_INET6)
+s6.bind(('::', 0))
+s6.setsockopt(SOL_IPV6, ASSIGN, req(3, sin(sys.argv[1], 6003)))
+s6.connect(('::ffff:' + sys.argv[1], 6003))
+out.append(str(s6.getsockname()[1]))
+print(' '.join(out), flush=True)
+sys.stdin.read()
+"""
+
+
+def sockopt_families():
+    """Socket options follow the socket's family: an IPv4 socket refuses
+    an IPv6 peer; a dual-stack IPv6 socket steers its IPv4 connection."""
+    with Module(nr_contexts=4), Topo() as t:
+        srv = listener(t.cli, t.V4[0], 6003)
+        app = Held(t.srv, FAMILY_CLIENT, t.V4[0], t.V6[0])
+        v4_v6, port = app.line.split()
+        ksft_eq(v4_v6, "EAFNOSUPPORT", "IPv6 peer on an IPv4 socket")
+        p = pcbs_by_rport(t.srv, port=6003)[6003]
+        ksft_eq((lport(p), p["ctx"], p["first_ctx"], p["origin"]),
+                (int(port), 3, 3, "assigned"), "dual-stack socket")
+        ksft_true(p["local"].startswith(t.V4[1] + ":"), "IPv4 connection")
+        app.close()
+        srv.close()
+
+
 BAD_NCCTL = [
     (["port", "add", "tcp", "70000"], "invalid port"),
     (["port", "add", "sctp", "80"], ""),
@@ -550,6 +606,7 @@ if __name__ == "__main__":
              ("preassign_library_server", preassign_library_server),
              ("unprivileged_eperm_but_own_sockets", unprivileged),
              ("unprivileged_assign_quota", unprivileged_assign_quota),
+             ("sockopt_families", sockopt_families),
              ("bad_input_ncctl", bad_input_ncctl),
              ("bad_input_netlink", bad_input_netlink),
              ("events", events),
