@@ -67,11 +67,21 @@ static void netctx_ctx_retire_wild(struct netctx_context *ctx,
 /* Owner only: the PCB joins this context's table and wheel. */
 void netctx_ctx_attach(struct netctx_context *ctx, struct netctx_pcb *pcb)
 {
-	unsigned long expires;
-
 	pcb->attached = true;
 	list_add_tail_rcu(&pcb->ctx_node, &ctx->own.pcbs);
 	WRITE_ONCE(ctx->own.nr_pcbs, ctx->own.nr_pcbs + 1);
+	netctx_ctx_arm(ctx, pcb);
+	if (unlikely(pcb->from_wild)) {
+		pcb->from_wild = false;
+		netctx_ctx_retire_wild(ctx, pcb);
+	}
+}
+
+/* Owner only: (re)arm the PCB's one timer for its state. */
+void netctx_ctx_arm(struct netctx_context *ctx, struct netctx_pcb *pcb)
+{
+	unsigned long expires;
+
 	switch (pcb->state) {
 	case NETCTX_STATE_ASSIGNED:
 		expires = jiffies + pcb->assign_timeout;
@@ -85,10 +95,6 @@ void netctx_ctx_attach(struct netctx_context *ctx, struct netctx_pcb *pcb)
 		break;
 	}
 	netctx_timer_arm(&ctx->own.wheel, &pcb->timer, expires);
-	if (unlikely(pcb->from_wild)) {
-		pcb->from_wild = false;
-		netctx_ctx_retire_wild(ctx, pcb);
-	}
 }
 
 /* Owner only: the PCB leaves this context's table and wheel. */

@@ -81,6 +81,7 @@ static inline bool netctx_ctx_enqueue(struct netctx_context *ctx,
 void netctx_ctx_adopt(struct netctx_context *ctx, struct netctx_pcb *pcb);
 void netctx_ctx_adopt_all(struct netctx_context *ctx);
 void netctx_ctx_attach(struct netctx_context *ctx, struct netctx_pcb *pcb);
+void netctx_ctx_arm(struct netctx_context *ctx, struct netctx_pcb *pcb);
 void netctx_ctx_detach(struct netctx_context *ctx, struct netctx_pcb *pcb);
 void netctx_ctx_deliver(struct netctx_context *ctx, struct sk_buff *skb,
 			struct netctx_pcb *pcb, unsigned int meta);

@@ -27,8 +27,11 @@
  * Steps 1, 3 and 5 run in the owners' threads (netctx_ctx_call()), so the
  * ownership rule holds throughout. Migrations are serialised by a mutex;
  * the packet path takes no lock except the float queue's, and only while
- * its connection migrates. The float queue is bounded (float_len): beyond
- * it packets are dropped and counted on B, as a full context queue would.
+ * its connection migrates. The float queue is bounded (float_len): a
+ * packet beyond it is dropped and counted. If that happens before step 3,
+ * the migration is abandoned there (-EBUSY): A keeps the PCB, delivers
+ * what was parked after what it had queued, and the connection goes on,
+ * consistent, on A.
  */
 #include "migrate.h"
 #include "classify.h"
@@ -59,6 +62,7 @@ bool netctx_float_push(struct netctx_pcb *pcb, struct sk_buff *skb,
 		parked = true;
 		if (skb_queue_len(&pcb->floatq) >= netctx_float_len) {
 			atomic_long_inc(&READ_ONCE(pcb->ctx)->shared.drops);
+			pcb->float_full = true;
 			*verdict = NF_DROP;
 		} else {
 			dev_hold(skb->dev);
@@ -201,6 +205,62 @@ static int netctx_mig_freeze(struct netctx_context *ctx, void *arg)
 }
 
 /* Step 3, in the old owner. */
+/*
+ * Takes the parked packets and ends the handshake; the caller delivers
+ * them. Returns whether the float queue overflowed meanwhile.
+ */
+static bool netctx_mig_unpark(struct netctx_pcb *pcb,
+			      struct sk_buff_head *parked)
+{
+	bool full;
+
+	spin_lock_bh(&pcb->floatq.lock);
+	skb_queue_splice_init(&pcb->floatq, parked);
+	full = pcb->float_full;
+	pcb->float_full = false;
+	/* Pairs with smp_load_acquire() in the classifier. */
+	smp_store_release(&pcb->migrating, false);
+	spin_unlock_bh(&pcb->floatq.lock);
+	return full;
+}
+
+/* In the owner, bottom halves on: deliver parked packets, in order. */
+static void netctx_mig_deliver(struct netctx_context *ctx,
+			       struct netctx_pcb *pcb,
+			       struct sk_buff_head *parked)
+{
+	struct sk_buff *skb;
+
+	local_bh_disable();
+	rcu_read_lock();
+	while ((skb = __skb_dequeue(parked)))
+		netctx_ctx_deliver(ctx, skb, pcb,
+				   netctx_hook_meta(skb, pcb->tuple.family));
+	rcu_read_unlock();
+	local_bh_enable();
+}
+
+/*
+ * Step 3 gives up if the float queue overflowed: the old owner keeps the
+ * PCB and delivers, after everything it had queued, what was parked.
+ */
+static int netctx_mig_abort(struct netctx_context *ctx,
+			    struct netctx_migration *m)
+{
+	struct netctx_pcb *pcb = m->pcb;
+	struct sk_buff_head parked;
+
+	if (!READ_ONCE(pcb->float_full))
+		return 0;
+	__skb_queue_head_init(&parked);
+	netctx_mig_unpark(pcb, &parked);
+	if (pcb->state == NETCTX_STATE_MIGRATING)
+		WRITE_ONCE(pcb->state, m->state);
+	netctx_ctx_arm(ctx, pcb);
+	netctx_mig_deliver(ctx, pcb, &parked);
+	return -EBUSY;
+}
+
 static int netctx_mig_release(struct netctx_context *ctx, void *arg)
 {
 	struct netctx_migration *m = arg;
@@ -208,6 +268,8 @@ static int netctx_mig_release(struct netctx_context *ctx, void *arg)
 	WARN_ON_ONCE(m->pcb->dead || m->pcb->ctx != ctx);
 
 	netctx_ctx_drain(ctx);
+	if (netctx_mig_abort(ctx, m))
+		return -EBUSY;
 	netctx_ctx_detach(ctx, m->pcb);
 	WRITE_ONCE(ctx->own.migrations_out, ctx->own.migrations_out + 1);
 	WRITE_ONCE(m->pcb->ctx, m->to);
@@ -220,7 +282,6 @@ static int netctx_mig_adopt(struct netctx_context *ctx, void *arg)
 	struct netctx_migration *m = arg;
 	struct netctx_pcb *pcb = m->pcb;
 	struct sk_buff_head parked;
-	struct sk_buff *skb;
 
 	__skb_queue_head_init(&parked);
 	atomic_inc(&ctx->shared.load);
@@ -230,20 +291,9 @@ static int netctx_mig_adopt(struct netctx_context *ctx, void *arg)
 		WRITE_ONCE(pcb->state, m->state);
 	netctx_ctx_attach(ctx, pcb);
 	WRITE_ONCE(ctx->own.migrations_in, ctx->own.migrations_in + 1);
-
-	spin_lock_bh(&pcb->floatq.lock);
-	skb_queue_splice_init(&pcb->floatq, &parked);
-	/* Pairs with smp_load_acquire() in the classifier. */
-	smp_store_release(&pcb->migrating, false);
-	spin_unlock_bh(&pcb->floatq.lock);
-
-	local_bh_disable();
-	rcu_read_lock();
-	while ((skb = __skb_dequeue(&parked)))
-		netctx_ctx_deliver(ctx, skb, pcb,
-				   netctx_hook_meta(skb, pcb->tuple.family));
-	rcu_read_unlock();
-	local_bh_enable();
+	/* Too late to give up: an overflow now only cost its drops. */
+	netctx_mig_unpark(pcb, &parked);
+	netctx_mig_deliver(ctx, pcb, &parked);
 	/* Here, while we own it: our timer could bury it once we return. */
 	netctx_nl_notify_conn(pcb, NETCTX_EVENT_CONN_MIGRATE);
 	return 0;
@@ -281,7 +331,12 @@ int netctx_conn_migrate(struct net *net, const struct netctx_tuple *t,
 		goto out;
 	}
 	synchronize_net();
-	netctx_ctx_call(from, netctx_mig_release, &m);
+	ret = netctx_ctx_call(from, netctx_mig_release, &m);
+	if (ret) {
+		NL_SET_ERR_MSG(extack,
+			       "migration aborted: float queue overflowed (float_len)");
+		goto out;
+	}
 	synchronize_net();
 	netctx_ctx_call(to, netctx_mig_adopt, &m);
 out:

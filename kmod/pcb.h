@@ -56,6 +56,7 @@ struct netctx_pcb {
 	 * classifier parks packets in floatq instead of a context's queue.
 	 */
 	bool migrating;
+	bool float_full;	/* floatq overflowed: abort if still possible */
 	struct sk_buff_head floatq;
 
 	/* the owner's private state */

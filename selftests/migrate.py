@@ -10,7 +10,7 @@ import sys
 import threading
 import time
 
-from nclib import (Module, TcpProbe, Topo, busywait, ksft_eq,
+from nclib import (Module, TcpProbe, Topo, busywait, cmd, ksft_eq,
                    ksft_run, ksft_true, ncctl, server_report, traffic)
 
 PORT = 5000
@@ -25,6 +25,7 @@ class Migrator(threading.Thread):
         self.ns, self.period, self.nr = ns, period, nr_ctx
         self.stop = threading.Event()
         self.moves = 0
+        self.aborted = 0
         self.gone = 0
         self.rounds = 0
         self.error = None
@@ -43,6 +44,8 @@ class Migrator(threading.Thread):
                         self.moves += 1
                     elif "no such managed connection" in r.stderr:
                         self.gone += 1
+                    elif "migration aborted" in r.stderr:
+                        self.aborted += 1
                     else:
                         raise AssertionError(r.stderr)
                 self.rounds += 1
@@ -136,6 +139,47 @@ def udp_order_under_migration():
                 "drops")
 
 
+SENT = 80000
+
+
+def aborted_on_float_overflow():
+    """With a float queue of one packet, a flood overflows it during a
+    move: the migration fails cleanly (EBUSY), the flow stays on its
+    context, in order, and every datagram is received or counted."""
+    with Module(nr_contexts=4, float_len=1), Topo() as t:
+        addr = t.addr(4, "srv")
+        ncctl(t.srv, "port", "add", "udp", PORT)
+        srv = traffic(t.srv, "server", "udp", addr, PORT, idle=3,
+                      timeout=300, rcvbuf=128)
+        mig = Migrator(t.srv, period=0.02)
+        result = {}
+        th = threading.Thread(target=lambda: result.update(
+            traffic(t.cli, "client", "udp", addr, PORT, conns=1,
+                    packets=SENT, chunk=100, timeout=300)))
+        th.start()
+        busywait(lambda: ncctl(t.srv, "conn", "show"), timeout=30)
+        mig.start()
+        th.join()
+        mig.stop.set()
+        mig.join()
+        pcbs = ncctl(t.srv, "conn", "show")
+        report, _ = server_report(srv, timeout=300)
+        print("# %d migrations, %d aborted" % (mig.moves, mig.aborted))
+        ksft_true(mig.error is None, "migrator: %s" % mig.error)
+        ksft_true(mig.aborted >= 1, "no migration was aborted")
+        ctxs = ncctl(None, "ctx", "show")
+        ksft_eq(migrations(), (mig.moves, mig.moves), "only moves counted")
+        ksft_eq(len(pcbs), 1, "one PCB")
+        ksft_eq(sum(c["conns"] for c in ctxs), 1, "on one context")
+        flow = list(report.values())[0]
+        ksft_true(flow["ok"] and flow["ordered"], "flow %r" % flow)
+        snmp = cmd(["cat", "/proc/net/snmp"], ns=t.srv).splitlines()
+        udp = [line.split() for line in snmp if line.startswith("Udp:")]
+        rcvbuf_errors = dict(zip(udp[0][1:], udp[1][1:]))["RcvbufErrors"]
+        ksft_eq(flow["packets"] + sum(c["drops"] for c in ctxs) +
+                int(rcvbuf_errors), SENT, "received + dropped")
+
+
 def sockopt_migrate_own_socket():
     """The application moves its own connection and reads it back."""
     with Module(nr_contexts=4), Topo() as t:
@@ -184,6 +228,7 @@ if __name__ == "__main__":
     cases = [("tcp_v4_under_migration", tcp_under_migration(4)),
              ("tcp_v6_under_migration", tcp_under_migration(6)),
              ("udp_order_under_migration", udp_order_under_migration),
+             ("aborted_on_float_overflow", aborted_on_float_overflow),
              ("sockopt_migrate_own_socket", sockopt_migrate_own_socket)]
     only = sys.argv[1:]
     sys.exit(ksft_run([c for c in cases if not only or c[0] in only]))

@@ -80,6 +80,10 @@
  * NETCTX_CMD_MIGRATE_CONN (admin)
  *   NETCTX_A_PROTO, NETCTX_A_FAMILY, NETCTX_A_LADDR, NETCTX_A_LPORT,
  *   NETCTX_A_RADDR, NETCTX_A_RPORT, NETCTX_A_CTX_ID required.
+ *   Packets arriving during the move are parked (float_len module
+ *   parameter) and delivered in order by the new context. -ENOENT: no such
+ *   managed connection; -EBUSY: the parking queue overflowed and the
+ *   migration was abandoned, the connection stays where it was.
  *
  * NETCTX_CMD_EVENT (multicast group NETCTX_MCGRP_EVENTS only)
  *   NETCTX_A_EVENT (u8 enum netctx_event) followed by the attributes of the
