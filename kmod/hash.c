@@ -75,7 +75,12 @@ static unsigned int netctx_least_loaded(const struct netctx_policy *p)
 	unsigned int i, best = 0, load, best_load = UINT_MAX;
 
 	for (i = 0; i < p->nr_ctx; i++) {
-		load = atomic_read(&netctx_context(p->ctx_ids[i])->shared.load);
+		/*
+		 * A PCB may leave before its hand-over is counted: the load
+		 * can dip below zero for a moment.
+		 */
+		load = max(atomic_read(&netctx_context(p->ctx_ids[i])->shared.load),
+			   0);
 		if (load < best_load) {
 			best_load = load;
 			best = i;
