@@ -38,7 +38,7 @@ void netctx_hash_init(u32 seed)
 	netctx_hash_seed = seed;
 }
 
-u32 netctx_hash_default(const struct netctx_tuple *t)
+static u32 netctx_hash_default(const struct netctx_tuple *t)
 {
 	u32 words[5];
 
@@ -47,7 +47,7 @@ u32 netctx_hash_default(const struct netctx_tuple *t)
 	return jhash2(words, ARRAY_SIZE(words), netctx_hash_seed);
 }
 
-u32 netctx_hash_remote_addr(const struct netctx_tuple *t)
+static u32 netctx_hash_remote_addr(const struct netctx_tuple *t)
 {
 	u32 words[4];
 
@@ -56,7 +56,7 @@ u32 netctx_hash_remote_addr(const struct netctx_tuple *t)
 }
 
 /* Input order of RSS: source address, destination address, ports. */
-u32 netctx_hash_toeplitz(const u8 *key, const struct netctx_tuple *t)
+static u32 netctx_hash_toeplitz(const u8 *key, const struct netctx_tuple *t)
 {
 	unsigned int alen = t->family == AF_INET ? 4 : 16;
 	const u8 *raddr = t->raddr.s6_addr + 16 - alen;

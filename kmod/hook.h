@@ -10,7 +10,6 @@
 #define NETCTX_META_FIN		TCPHDR_FIN
 #define NETCTX_META_SYN		TCPHDR_SYN
 #define NETCTX_META_RST		TCPHDR_RST
-#define NETCTX_META_ACK		TCPHDR_ACK
 
 int netctx_hook_register(struct net *net);
 void netctx_hook_unregister(struct net *net);

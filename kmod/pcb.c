@@ -177,8 +177,3 @@ void netctx_pcb_unlink(struct netctx_pcb *pcb)
 		atomic_dec(&netctx_net(netctx_pcb_net(pcb))->nr_user);
 	spin_unlock_bh(lock);
 }
-
-unsigned int netctx_pcb_count(void)
-{
-	return atomic_read(&netctx_pcb_nr);
-}

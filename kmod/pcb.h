@@ -87,7 +87,6 @@ struct netctx_pcb *netctx_pcb_alloc(struct net *net,
 void netctx_pcb_free(struct netctx_pcb *pcb);
 struct netctx_pcb *netctx_pcb_insert(struct netctx_pcb *pcb);
 void netctx_pcb_unlink(struct netctx_pcb *pcb);
-unsigned int netctx_pcb_count(void);
 
 static inline struct net *netctx_pcb_net(const struct netctx_pcb *pcb)
 {
