@@ -9,7 +9,7 @@ import sys
 import time
 
 from nclib import (Module, Topo, busywait, cmd, ksft_eq, ksft_run,
-                   ksft_true, ncctl, server_report, traffic)
+                   ksft_true, ncctl, server_report, traffic, udp_stat)
 
 PORT = 5000
 
@@ -169,14 +169,11 @@ def overflow():
         sent = 4 * 500
         got = sum(f["packets"] for f in report.values())
         drops = ncctl(None, "ctx", "show")[0]["drops"]
-        snmp = cmd(["cat", "/proc/net/snmp"], ns=t.srv).splitlines()
-        udp = [line.split() for line in snmp if line.startswith("Udp:")]
-        udp_stats = dict(zip(udp[0][1:], map(int, udp[1][1:])))
+        rcvbuf = udp_stat(t.srv, "RcvbufErrors")
         ksft_true(cli["ok"], "client")
         ksft_true(drops > 0, "no drop counted (got %d of %d)" % (got, sent))
-        ksft_eq(got + drops + udp_stats["RcvbufErrors"], sent,
-                "received + dropped (%d + %d + %d)" %
-                (got, drops, udp_stats["RcvbufErrors"]))
+        ksft_eq(got + drops + rcvbuf, sent,
+                "received + dropped (%d + %d + %d)" % (got, drops, rcvbuf))
         for f in report.values():
             ksft_true(f["ok"] and f["ordered"], "flow %r" % f)
 

@@ -10,8 +10,8 @@ import sys
 import threading
 import time
 
-from nclib import (Module, TcpProbe, Topo, busywait, cmd, ksft_eq,
-                   ksft_run, ksft_true, ncctl, server_report, traffic)
+from nclib import (Module, TcpProbe, Topo, busywait, ksft_eq, ksft_run,
+                   ksft_true, ncctl, server_report, traffic, udp_stat)
 
 PORT = 5000
 NETCTX_SO_ASSIGN, NETCTX_SO_MIGRATE, NETCTX_SO_GET = 3600, 3601, 3600
@@ -61,6 +61,25 @@ def migrations():
             sum(c["migrations_out"] for c in ctxs))
 
 
+def while_migrating(t, mig, proto, addr, after=0.0, **client):
+    """Runs a traffic client cli -> srv while mig moves the connections
+    (from their first PCB until `after` seconds past the client's end);
+    returns the client's report. The caller collects its server, then
+    checks mig.error."""
+    result = {}
+    th = threading.Thread(target=lambda: result.update(
+        traffic(t.cli, "client", proto, addr, PORT, timeout=300,
+                **client)))
+    th.start()
+    busywait(lambda: ncctl(t.srv, "conn", "show"), timeout=30)
+    mig.start()
+    th.join()
+    time.sleep(after)
+    mig.stop.set()
+    mig.join()
+    return result
+
+
 def tcp_under_migration(family):
     def test():
         # A short linger: FINs land while connections are moved.
@@ -71,19 +90,10 @@ def tcp_under_migration(family):
             srv = traffic(t.srv, "server", "tcp", addr, PORT, conns=4,
                           comm="ncsrv", timeout=300)
             mig = Migrator(t.srv)
-            result = {}
-            th = threading.Thread(target=lambda: result.update(
-                traffic(t.cli, "client", "tcp", addr, PORT, conns=4,
-                        bytes=3000000, chunk=20000, pace=0.008,
-                        timeout=300)))
-            th.start()
-            busywait(lambda: ncctl(t.srv, "conn", "show"), timeout=30)
-            mig.start()
-            th.join()
             # Keep moving them through the close and the linger.
-            time.sleep(1)
-            mig.stop.set()
-            mig.join()
+            result = while_migrating(t, mig, "tcp", addr, after=1,
+                                     conns=4, bytes=3000000, chunk=20000,
+                                     pace=0.008)
             report, rc = server_report(srv, timeout=300)
             events = tp.events()
             ksft_true(mig.error is None, "migrator: %s" % mig.error)
@@ -118,16 +128,8 @@ def udp_order_under_migration():
         srv = traffic(t.srv, "server", "udp", addr, PORT, idle=3,
                       timeout=300)
         mig = Migrator(t.srv, period=0.05)
-        result = {}
-        th = threading.Thread(target=lambda: result.update(
-            traffic(t.cli, "client", "udp", addr, PORT, conns=2,
-                    packets=3000, chunk=300, pace=0.001, timeout=300)))
-        th.start()
-        busywait(lambda: ncctl(t.srv, "conn", "show"), timeout=30)
-        mig.start()
-        th.join()
-        mig.stop.set()
-        mig.join()
+        while_migrating(t, mig, "udp", addr, conns=2, packets=3000,
+                        chunk=300, pace=0.001)
         report, _ = server_report(srv, timeout=300)
         ksft_true(mig.error is None, "migrator: %s" % mig.error)
         ksft_true(mig.moves >= 20, "only %d migrations" % mig.moves)
@@ -152,16 +154,8 @@ def aborted_on_float_overflow():
         srv = traffic(t.srv, "server", "udp", addr, PORT, idle=3,
                       timeout=300, rcvbuf=128)
         mig = Migrator(t.srv, period=0.02)
-        result = {}
-        th = threading.Thread(target=lambda: result.update(
-            traffic(t.cli, "client", "udp", addr, PORT, conns=1,
-                    packets=SENT, chunk=100, timeout=300)))
-        th.start()
-        busywait(lambda: ncctl(t.srv, "conn", "show"), timeout=30)
-        mig.start()
-        th.join()
-        mig.stop.set()
-        mig.join()
+        while_migrating(t, mig, "udp", addr, conns=1, packets=SENT,
+                        chunk=100)
         pcbs = ncctl(t.srv, "conn", "show")
         report, _ = server_report(srv, timeout=300)
         print("# %d migrations, %d aborted" % (mig.moves, mig.aborted))
@@ -173,11 +167,8 @@ def aborted_on_float_overflow():
         ksft_eq(sum(c["conns"] for c in ctxs), 1, "on one context")
         flow = list(report.values())[0]
         ksft_true(flow["ok"] and flow["ordered"], "flow %r" % flow)
-        snmp = cmd(["cat", "/proc/net/snmp"], ns=t.srv).splitlines()
-        udp = [line.split() for line in snmp if line.startswith("Udp:")]
-        rcvbuf_errors = dict(zip(udp[0][1:], udp[1][1:]))["RcvbufErrors"]
         ksft_eq(flow["packets"] + sum(c["drops"] for c in ctxs) +
-                int(rcvbuf_errors), SENT, "received + dropped")
+                udp_stat(t.srv, "RcvbufErrors"), SENT, "received + dropped")
 
 
 def sockopt_migrate_own_socket():

@@ -153,6 +153,14 @@ def traffic(ns, role, proto, addr, port, **kw):
     return json.loads(cmd(args, ns=ns, timeout=600))
 
 
+def udp_stat(ns, name):
+    """A UDP counter of /proc/net/snmp in ns, e.g. RcvbufErrors."""
+    lines = [line.split() for line in
+             cmd(["cat", "/proc/net/snmp"], ns=ns).splitlines()
+             if line.startswith("Udp:")]
+    return int(dict(zip(lines[0][1:], lines[1][1:]))[name])
+
+
 def server_report(p, timeout=120):
     out, err = p.communicate(timeout=timeout)
     if not out.strip():
