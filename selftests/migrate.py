@@ -4,8 +4,7 @@
 while data flows keep every byte, in order, exactly once; the kernel's
 own view (tcp:tcp_probe) shows receive processing follow the connection;
 an application migrates its own socket with the socket option."""
-import socket
-import struct
+import subprocess
 import sys
 import threading
 import time
@@ -193,12 +192,10 @@ while True:
     n += len(d)
 print(before[0], before[1], after[0], after[1], n, flush=True)
 """ % (t.V4[1], PORT, NETCTX_SO_GET, NETCTX_SO_MIGRATE)
-        import subprocess
         srv = subprocess.Popen(["ip", "netns", "exec", t.srv, "python3",
                                 "-c", script], stdout=subprocess.PIPE,
                                text=True)
         ksft_eq(srv.stdout.readline().strip(), "ready", "server")
-        s = socket.socket()
         cli = subprocess.run(["ip", "netns", "exec", t.cli, "python3", "-c",
                               "import socket,time\n"
                               "s=socket.create_connection((%r,%d))\n"
@@ -206,7 +203,6 @@ print(before[0], before[1], after[0], after[1], n, flush=True)
                               "  s.sendall(b'y'*4000);time.sleep(0.01)\n"
                               "s.close()" % (t.V4[1], PORT)],
                              timeout=120)
-        s.close()
         out = srv.stdout.readline().split()
         srv.wait(timeout=60)
         ksft_eq(cli.returncode, 0, "client")
