@@ -136,4 +136,6 @@ module_exit(netctx_mod_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Application-controlled steering of received packets to per-CPU network contexts");
 MODULE_AUTHOR("netctx developers");
+/* = the top-level VERSION file (make deb checks that they agree). */
+MODULE_VERSION("0.1");
 MODULE_ALIAS_GENL_FAMILY(NETCTX_GENL_NAME);
