@@ -6,21 +6,29 @@
 #         make demo       deps + build + a guided tour in a VM
 #         make bench      throughput with and without netctx, in a VM
 #         make lint       checkpatch --strict and sparse (W=1 C=1)
+#         make install    module (updates/), ncctl, libnetctx, man pages,
+#                         completion, systemd unit [DESTDIR= PREFIX=/usr/local]
+#         make deb        Debian packages (DKMS module, tools, library) in build/deb
 
 # Debian's kernel, as installed by `make deps` (the host may run another).
+# Recursively expanded on purpose: `make check` on a fresh machine installs
+# the kernel after make has started, so KVER is looked up when used.
 KVER	?= $(shell ls /lib/modules 2>/dev/null | grep -- '-amd64$$' | sort -V | tail -n 1)
 KDIR	?= /lib/modules/$(KVER)/build
 KSRC_TAR ?= /usr/src/linux-source-6.1.tar.xz
 CACHE	:= $(CURDIR)/.cache
 KSRC	:= $(CACHE)/linux-source-6.1
-VM	:= tools/vm/run --kver $(KVER)
+VM	= tools/vm/run --kver $(KVER)
 
 DEB_PKGS := linux-image-amd64 linux-headers-amd64 linux-source-6.1 \
 	    qemu-system-x86 busybox-static kmod cpio xz-utils \
-	    libmnl-dev pkg-config sparse gcc make perl python3 \
-	    iproute2 nftables procps ethtool bc
+	    libmnl-dev pkg-config sparse gcc libc6-dev make perl python3 \
+	    iproute2 nftables procps ethtool bc \
+	    build-essential dpkg-dev debhelper dh-dkms dkms fakeroot lintian \
+	    openssl systemd
 
-.PHONY: all module tools selftests deps ksrc lint unit check demo bench clean
+.PHONY: all module tools selftests deps ksrc lint unit check demo bench clean \
+	vm-check vm-demo vm-bench
 
 all: module tools selftests
 
@@ -33,8 +41,33 @@ tools:
 	$(MAKE) -C tools/ncctl
 	$(MAKE) -C tools/lib
 
+# Like a distribution would: the module through the kernel's
+# modules_install (INSTALL_MOD_DIR=updates, depmod run), then the tools'
+# and the library's own install targets, which honour DESTDIR and PREFIX.
+.PHONY: install deb
+INSTALL_MOD_DIR ?= updates
+install: module tools
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(DESTDIR) \
+		INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) modules_install
+	$(MAKE) -C tools/ncctl install
+	$(MAKE) -C tools/lib install
+	$(MAKE) -C tools/systemd install
 
-selftests:
+# netctx-dkms, netctx-tools, libnetctx0, libnetctx-dev in build/deb/,
+# built by dpkg-buildpackage from a copy of the tree's sources (tracked
+# and new files, not build products), then checked by lintian.
+DEB_DIR := build/deb
+deb:
+	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/netctx-$$(cat VERSION)
+	git ls-files -z --cached --others --exclude-standard | \
+		xargs -0 sh -c 'for f; do [ -e "$$f" ] && printf "%s\0" "$$f"; done' sh | \
+		cpio -0pdm --quiet $(DEB_DIR)/netctx-$$(cat VERSION)
+	cd $(DEB_DIR)/netctx-$$(cat VERSION) && dpkg-buildpackage -b -us -uc
+	lintian --fail-on error,warning --display-info $(DEB_DIR)/*.changes
+	@ls $(DEB_DIR)/*.deb
+
+
+selftests: ksrc
 	$(MAKE) -C selftests KSFT_DIR=$(KSRC)/tools/testing/selftests
 
 # Installs only what is missing, without prompts (CI has no stdin).
@@ -60,7 +93,11 @@ $(KSRC)/.extracted: $(KSRC_TAR)
 		linux-source-6.1/tools/testing/selftests/kselftest
 	touch $@
 
-lint: module
+$(KSRC_TAR):
+	@echo "no $(KSRC_TAR): run make deps (it installs linux-source-6.1)" >&2
+	@exit 1
+
+lint: module ksrc
 	@perl $(KSRC)/scripts/checkpatch.pl --strict --no-tree --terse \
 		-f kmod/*.c kmod/*.h uapi/linux/netctx.h | \
 		grep -E 'ERROR|WARNING|CHECK' && \
@@ -74,18 +111,28 @@ unit: tools
 	$(MAKE) -C tools/ncctl test
 	$(MAKE) -C selftests unit
 
+# After deps, a new make: what deps installed (the kernel, so KVER) is seen.
 check: deps
 	$(MAKE) all
 	$(MAKE) lint
 	$(MAKE) unit
-	$(VM) --timeout 1500 -- selftests/run.sh
+	$(MAKE) vm-check
 
 demo: deps
 	$(MAKE) all
-	$(VM) --timeout 900 -- tools/demo.sh
+	$(MAKE) vm-demo
 
 bench: deps
 	$(MAKE) all
+	$(MAKE) vm-bench
+
+vm-check vm-demo vm-bench:
+	@test -n "$(KVER)" || { echo "no Debian kernel in /lib/modules: run make deps" >&2; exit 1; }
+vm-check:
+	$(VM) --timeout 1500 -- selftests/run.sh
+vm-demo:
+	$(VM) --timeout 900 -- tools/demo.sh
+vm-bench:
 	$(VM) --timeout 1500 -- tools/bench.sh
 
 clean:
