@@ -89,10 +89,10 @@ void conn_print(const struct nlattr *const *tb, const char *event)
 		out_hex("hash", "hash",
 			mnl_attr_get_u32(tb[NETCTX_A_FLOW_HASH]));
 	if (tb[NETCTX_A_PACKETS])
-		out_uint("packets", "packets",
+		out_stat("packets", "packets",
 			 mnl_attr_get_u64(tb[NETCTX_A_PACKETS]));
 	if (tb[NETCTX_A_BYTES])
-		out_uint("bytes", "bytes",
+		out_stat("bytes", "bytes",
 			 mnl_attr_get_u64(tb[NETCTX_A_BYTES]));
 	if (tb[NETCTX_A_STATE])
 		out_str("state", "state",

@@ -28,24 +28,27 @@ static const struct {
 	uint16_t type;
 	const char *key;
 	const char *label;
+	bool stat;		/* plain text: only with -s */
 } ctx_fields[] = {
-	{ NETCTX_A_CTX_ID,		"id",		"ctx" },
-	{ NETCTX_A_CTX_CPU,		"cpu",		"cpu" },
-	{ NETCTX_A_CTX_CONNS,		"conns",	"conns" },
-	{ NETCTX_A_CTX_QUEUED,		"queued",	"queued" },
-	{ NETCTX_A_CTX_PACKETS,		"packets",	"packets" },
-	{ NETCTX_A_CTX_BYTES,		"bytes",	"bytes" },
-	{ NETCTX_A_CTX_DROPS,		"drops",	"drops" },
-	{ NETCTX_A_CTX_MIGRATIONS_IN,	"migrations_in", "migrations in" },
-	{ NETCTX_A_CTX_MIGRATIONS_OUT,	"migrations_out", "out" },
-	{ NETCTX_A_CTX_TIMERS_FIRED,	"timers_fired",	"timers" },
-	{ NETCTX_A_CTX_OVERFLOWS,	"overflows",	"overflows" },
+	{ NETCTX_A_CTX_ID,		"id",		"ctx",		false },
+	{ NETCTX_A_CTX_CPU,		"cpu",		"cpu",		false },
+	{ NETCTX_A_CTX_CONNS,		"conns",	"conns",	false },
+	{ NETCTX_A_CTX_QUEUED,		"queued",	"queued",	false },
+	{ NETCTX_A_CTX_PACKETS,		"packets",	"packets",	true },
+	{ NETCTX_A_CTX_BYTES,		"bytes",	"bytes",	true },
+	{ NETCTX_A_CTX_DROPS,		"drops",	"drops",	true },
+	{ NETCTX_A_CTX_MIGRATIONS_IN,	"migrations_in", "migrations in",
+	  true },
+	{ NETCTX_A_CTX_MIGRATIONS_OUT,	"migrations_out", "out",	true },
+	{ NETCTX_A_CTX_TIMERS_FIRED,	"timers_fired",	"timers",	true },
+	{ NETCTX_A_CTX_OVERFLOWS,	"overflows",	"overflows",	true },
 };
 
 static int ctx_show_cb(const struct nlattr *const *tb, uint8_t cmd,
 		       void *data)
 {
 	const struct nlattr *a;
+	uint64_t v;
 	size_t i;
 
 	(void)cmd;
@@ -56,9 +59,12 @@ static int ctx_show_cb(const struct nlattr *const *tb, uint8_t cmd,
 		if (!a)
 			continue;
 		/* nc_nl_dump() checked the length: 4 or 8 bytes. */
-		out_uint(ctx_fields[i].key, ctx_fields[i].label,
-			 mnl_attr_get_payload_len(a) == sizeof(uint64_t) ?
-			 mnl_attr_get_u64(a) : mnl_attr_get_u32(a));
+		v = mnl_attr_get_payload_len(a) == sizeof(uint64_t) ?
+		    mnl_attr_get_u64(a) : mnl_attr_get_u32(a);
+		if (ctx_fields[i].stat)
+			out_stat(ctx_fields[i].key, ctx_fields[i].label, v);
+		else
+			out_uint(ctx_fields[i].key, ctx_fields[i].label, v);
 	}
 	out_obj_end();
 	return 0;

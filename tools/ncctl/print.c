@@ -13,13 +13,15 @@
 
 static struct {
 	bool json;
+	unsigned int stats;
 	bool first;		/* plain: no blank before the next field */
 	struct json_writer jw;
 } out;
 
-void out_init(bool json, bool pretty)
+void out_init(bool json, bool pretty, unsigned int stats)
 {
 	out.json = json;
+	out.stats = stats;
 	json_init(&out.jw, stdout, pretty);
 }
 
@@ -95,6 +97,12 @@ void out_uint(const char *key, const char *label, uint64_t val)
 	}
 	out_label(label);
 	printf("%" PRIu64, val);
+}
+
+void out_stat(const char *key, const char *label, uint64_t val)
+{
+	if (out.json || out.stats)
+		out_uint(key, label, val);
 }
 
 void out_hex(const char *key, const char *label, uint64_t val)

@@ -12,7 +12,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-void out_init(bool json, bool pretty);
+/* @stats: how many -s were given. */
+void out_init(bool json, bool pretty, unsigned int stats);
 bool out_json(void);
 /* Monitor: JSON lines, one compact object per event. */
 void out_lines(void);
@@ -30,6 +31,8 @@ void out_obj_end(void);
  */
 void out_str(const char *key, const char *label, const char *val);
 void out_uint(const char *key, const char *label, uint64_t val);
+/* A counter: always in JSON, in plain text only with -s. */
+void out_stat(const char *key, const char *label, uint64_t val);
 /* A number shown as 0x%08x in plain text, a JSON number in JSON. */
 void out_hex(const char *key, const char *label, uint64_t val);
 

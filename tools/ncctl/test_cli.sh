@@ -57,9 +57,9 @@ expect_err() {
 	shift
 	run "$@"
 	if [ "$rc" = 1 ] && [ -z "$out" ] && [ "$err" = "$msg" ]; then
-		ok "$(basename "$1") ${*:2} -> $msg"
+		ok "$(basename "$1") ${*:2} -> ${msg%%$'\n'*}"
 	else
-		not_ok "$(basename "$1") ${*:2} -> $msg" "rc=$rc" "stdout: $out" \
+		not_ok "$(basename "$1") ${*:2} -> ${msg%%$'\n'*}" "rc=$rc" "stdout: $out" \
 			"stderr: $err"
 	fi
 }
@@ -133,14 +133,45 @@ run "$NCCTL" -V
 check "-V prints the version" test "$rc" = 0 -a -n "$out" -a -z "$err"
 run "$NCCTL" --version
 check "--version prints the version" test "$rc" = 0 -a -n "$out"
+for o in -Version -Vers -ver -version; do
+	run "$NCCTL" $o
+	check "$o prints the version" test "$rc" = 0 -a -n "$out" -a -z "$err"
+done
+for o in -help -he -hel; do
+	expect_help "Usage: ncctl" "$NCCTL" $o
+done
+expect_help "-n[etns] NETNS" "$NCCTL" -h
+expect_help "-s[tatistics]" "$NCCTL" -h
 
 ### command line errors (no kernel involved)
 
 expect_err 'ncctl: unknown object "bogus"' "$NCCTL" bogus
 expect_err 'ncctl: missing OBJECT (try "ncctl help")' "$NCCTL"
-expect_err 'ncctl: unknown option "-x"' "$NCCTL" -x ctx show
-expect_err 'ncctl: unknown option "--bogus"' "$NCCTL" --bogus
+expect_err 'ncctl: option "-x" is unknown, try "ncctl -help"' \
+	"$NCCTL" -x ctx show
+expect_err 'ncctl: option "--bogus" is unknown, try "ncctl -help"' \
+	"$NCCTL" --bogus
+# Not a bundle of letters either: -j is one, x is not.
+expect_err 'ncctl: option "-jx" is unknown, try "ncctl -help"' \
+	"$NCCTL" -jx ctx show
+# "-batchfile" is no prefix of -batch, nor "-b" with "atchfile" glued.
+expect_err 'ncctl: option "-batchfile" is unknown, try "ncctl -help"' \
+	"$NCCTL" -batchfile
 expect_err 'ncctl: option "-b" needs a FILE' "$NCCTL" -b
+expect_err 'ncctl: option "-batch" needs a FILE' "$NCCTL" -batch
+expect_err 'ncctl: option "-n" needs a NETNS' "$NCCTL" -n
+expect_err 'ncctl: option "-netns" needs a NETNS' "$NCCTL" -j -netns
+expect_err 'ncctl: option "--json=1" takes no value' "$NCCTL" --json=1 ctx
+expect_err 'ncctl: unknown object "-"' "$NCCTL" - ctx
+# -n switches before talking to the kernel: a missing netns is the error.
+expect_err 'ncctl: cannot open network namespace "ncctl-test-none": No such file or directory' \
+	"$NCCTL" -n ncctl-test-none ctx show
+expect_err 'ncctl: cannot open network namespace "ncctl-test-none": No such file or directory' \
+	"$NCCTL" -j -netns ncctl-test-none -s ctx show
+expect_err 'ncctl: invalid network namespace name "a/b"' "$NCCTL" -n a/b ctx
+expect_err 'ncctl: invalid network namespace name ".."' "$NCCTL" -n .. ctx
+expect_err "ncctl: setting the network namespace \"/proc/self/ns/mnt\" failed: Invalid argument" \
+	"$NCCTL" -n /proc/self/ns/mnt ctx
 expect_err 'ncctl: ambiguous object "c": ctx, conn' "$NCCTL" c show
 expect_err 'ncctl: unknown command "frob"' "$NCCTL" port frob
 expect_err 'ncctl: unknown command "frob"' "$NCCTL" ctx frob
@@ -222,15 +253,45 @@ cat >"$TMP/batch" <<'EOF'
 port add tcp 99999
 port add tcp 80
 EOF
-expect_err 'ncctl: line 3: invalid port "99999"' "$NCCTL" -b "$TMP/batch"
+expect_err "ncctl: line 3: invalid port \"99999\"
+Command failed $TMP/batch:3" "$NCCTL" -b "$TMP/batch"
+# -batch is batch, not -b with "atch" as its FILE (getopt did that).
+expect_err "ncctl: line 3: invalid port \"99999\"
+Command failed $TMP/batch:3" "$NCCTL" -batch "$TMP/batch"
+expect_err "ncctl: line 3: invalid port \"99999\"
+Command failed $TMP/batch:3" "$NCCTL" -bat "$TMP/batch"
+expect_err "ncctl: line 3: invalid port \"99999\"
+Command failed $TMP/batch:3" "$NCCTL" --batch "$TMP/batch"
+expect_err "ncctl: line 3: invalid port \"99999\"
+Command failed $TMP/batch:3" "$NCCTL" --batch="$TMP/batch"
+# -force: every line runs, each failure is reported, the exit status is 1.
+printf 'port add tcp 99999\nctx help\nport add udp 0\n' >"$TMP/force"
+run "$NCCTL" -force -batch "$TMP/force"
+check "-force -batch: goes on after line 1, fails at the end" \
+	test "$rc" = 1 -a "$err" = "ncctl: line 1: invalid port \"99999\"
+Command failed $TMP/force:1
+ncctl: line 3: invalid port \"0\"
+Command failed $TMP/force:3" -a "${out:0:20}" = "Usage: ncctl ctx sho"
+run "$NCCTL" -b "$TMP/force"
+check "-b without -force stops at line 1" \
+	test "$rc" = 1 -a -z "$out" -a "$err" = "ncctl: line 1: invalid port \"99999\"
+Command failed $TMP/force:1"
+run "$NCCTL" -f -b "$TMP/force"
+check "-f is -force" test "$rc" = 1 -a -n "$out"
+printf 'ctx help\n' >"$TMP/force"
+run "$NCCTL" -force -b "$TMP/force"
+check "-force -batch: exit 0 when every line succeeds" \
+	test "$rc" = 0 -a -n "$out" -a -z "$err"
 printf 'ctx help\n  # indented comment\nport add tcp 80 "bpf\n' >"$TMP/batch"
 run "$NCCTL" -b "$TMP/batch"
 check "batch: unterminated quote on line 3" \
-	test "$rc" = 1 -a "$err" = 'ncctl: line 3: unterminated quote'
+	test "$rc" = 1 -a "$err" = "ncctl: line 3: unterminated quote
+Command failed $TMP/batch:3"
 printf 'bogus\n' >"$TMP/batch"
 run "$NCCTL" -b - <"$TMP/batch"
 check "batch from stdin: error on line 1" \
-	test "$rc" = 1 -a "$err" = 'ncctl: line 1: unknown object "bogus"'
+	test "$rc" = 1 -a "$err" = 'ncctl: line 1: unknown object "bogus"
+Command failed -:1'
 expect_err "ncctl: cannot open \"$TMP/none\": No such file or directory" \
 	"$NCCTL" -b "$TMP/none"
 expect_err 'ncctl: -b FILE takes no OBJECT on the command line' \
@@ -253,7 +314,8 @@ else
 	printf 'ctx help\nctx show\n' >"$TMP/batch"
 	run "$NCCTL" -b "$TMP/batch"
 	check "batch: kernel error reported with its line" \
-		test "$rc" = 1 -a "$err" = 'ncctl: line 2: netctx module not loaded (genl family "netctx" not found)'
+		test "$rc" = 1 -a "$err" = "ncctl: line 2: netctx module not loaded (genl family \"netctx\" not found)
+Command failed $TMP/batch:2"
 fi
 
 ### against the fake kernel
@@ -279,29 +341,66 @@ else
 	}
 	Z=$(printf '%0240d' 0)	# CONTEXTS words 1..15, all zero
 
-	expect_out "ctx 0 cpu 0 conns 3 queued 0 packets 1234 bytes 99999 drops 0 migrations in 0 out 1 timers 5
-ctx 1 cpu 2 conns 2 queued 1 packets 1235 bytes 100000 drops 0 migrations in 1 out 0 timers 1099511627781" \
-		"$FAKE" ctx show
+	expect_out "ctx 0 cpu 0 conns 3 queued 0
+ctx 1 cpu 2 conns 2 queued 1" "$FAKE" ctx show
 	expect_out "$(cat "$TMP/out")" "$FAKE" ctx
+	STATS="ctx 0 cpu 0 conns 3 queued 0 packets 1234 bytes 99999 drops 0 migrations in 0 out 1 timers 5
+ctx 1 cpu 2 conns 2 queued 1 packets 1235 bytes 100000 drops 0 migrations in 1 out 0 timers 1099511627781"
+	expect_out "$STATS" "$FAKE" -s ctx show
+	expect_out "$STATS" "$FAKE" -stats ctx show
+	expect_out "$STATS" "$FAKE" -statistics ctx show
+	expect_out "$STATS" "$FAKE" -st ctx show
+	expect_out "$STATS" "$FAKE" --stats ctx show
+	expect_out "$STATS" "$FAKE" -s -s ctx show
 	check "ctx show sends a GET_CTX dump" [ "$(last_req)" = "GET_CTX dump" ]
 	run "$FAKE" -j ctx show
 	echo "$out" >"$TMP/json"
 	check "-j ctx show is one line" [ "$rc" = 0 -a "$(wc -l <"$TMP/json")" = 1 ]
 	check "-j ctx show keys" json_check "$TMP/json" \
 		'len(j) == 2 and j[1] == {"id": 1, "cpu": 2, "conns": 2, "queued": 1, "packets": 1235, "bytes": 100000, "drops": 0, "migrations_in": 1, "migrations_out": 0, "timers_fired": 1099511627781}'
-	run "$FAKE" -j -p ctx show
-	echo "$out" >"$TMP/json"
-	check "-j -p ctx show is pretty" [ "$(sed -n 3p "$TMP/json")" = '    "id": 0,' ]
-	check "-j -p ctx show is valid JSON" json_check "$TMP/json" 'j[0]["timers_fired"] == 5'
+	# JSON carries every counter, with or without -s.
+	for o in -j -json -js --json "-j -s" -sj "-json -stats" -jsp \
+		 "-s -json -pretty"; do
+		run "$FAKE" $o ctx show
+		echo "$out" >"$TMP/json"
+		check "$o ctx show: JSON with every key" json_check "$TMP/json" \
+			'len(j) == 2 and j[1] == {"id": 1, "cpu": 2, "conns": 2, "queued": 1, "packets": 1235, "bytes": 100000, "drops": 0, "migrations_in": 1, "migrations_out": 0, "timers_fired": 1099511627781}'
+		check "$o ctx show: exit 0, nothing on stderr" \
+			[ "$rc" = 0 -a -z "$err" -a "${out:0:1}" = "[" ]
+	done
+	for o in "-j -p" "-json -pretty" -jp -pj "-pretty -j" "-j -pr" \
+		 "--json --pretty"; do
+		run "$FAKE" $o ctx show
+		echo "$out" >"$TMP/json"
+		check "$o ctx show is pretty" [ "$(sed -n 3p "$TMP/json")" = '    "id": 0,' ]
+		check "$o ctx show is valid JSON" json_check "$TMP/json" 'j[0]["timers_fired"] == 5'
+	done
+	# -n: setns() before the netlink socket opens (the fake checks).
+	: >"$NCCTL_FAKE_LOG"
+	run "$FAKE" -n /proc/self/ns/net -j ctx show
+	check "-n NETNS: setns, then the request" \
+		[ "$rc" = 0 -a -z "$err" -a "$(cat "$NCCTL_FAKE_LOG")" = "SETNS NEWNET
+GET_CTX dump" ]
+	: >"$NCCTL_FAKE_LOG"
+	run "$FAKE" -netns /proc/self/ns/net -b - <<<"ctx show"
+	check "-netns NETNS -b: setns once, then the batch" \
+		[ "$rc" = 0 -a -z "$err" -a "$(cat "$NCCTL_FAKE_LOG")" = "SETNS NEWNET
+GET_CTX dump" ]
 
+	expect_out "tcp 10.0.0.1:5000 10.0.0.2:40000 ctx 1 origin hash hash 0x1234abcd state active first-ctx 1
+udp *:53 [2001:db8::2]:5353 ctx 0 origin assigned hash 0x00000000 state assigned
+tcp [2001:db8::1]:443 [2001:db8::3]:5000 ctx 0 origin migrated hash 0xdeadbeef state migrating first-ctx 1" \
+		"$FAKE" conn show
 	expect_out "tcp 10.0.0.1:5000 10.0.0.2:40000 ctx 1 origin hash hash 0x1234abcd packets 10 bytes 1000 state active first-ctx 1
 udp *:53 [2001:db8::2]:5353 ctx 0 origin assigned hash 0x00000000 packets 0 bytes 0 state assigned
 tcp [2001:db8::1]:443 [2001:db8::3]:5000 ctx 0 origin migrated hash 0xdeadbeef packets 8589934592 bytes 8796093022208 state migrating first-ctx 1" \
-		"$FAKE" conn show
-	run "$FAKE" -j conn show
-	echo "$out" >"$TMP/json"
-	check "-j conn show keys" json_check "$TMP/json" \
-		'j[0] == {"proto": "tcp", "local": "10.0.0.1:5000", "remote": "10.0.0.2:40000", "ctx": 1, "origin": "hash", "hash": 0x1234abcd, "packets": 10, "bytes": 1000, "state": "active", "first_ctx": 1} and j[1]["local"] == "*:53" and j[1]["remote"] == "[2001:db8::2]:5353" and "first_ctx" not in j[1] and j[2]["hash"] == 0xdeadbeef'
+		"$FAKE" -s conn show
+	for o in -j -json "-j -s"; do
+		run "$FAKE" $o conn show
+		echo "$out" >"$TMP/json"
+		check "$o conn show keys" json_check "$TMP/json" \
+			'j[0] == {"proto": "tcp", "local": "10.0.0.1:5000", "remote": "10.0.0.2:40000", "ctx": 1, "origin": "hash", "hash": 0x1234abcd, "packets": 10, "bytes": 1000, "state": "active", "first_ctx": 1} and j[1]["local"] == "*:53" and j[1]["remote"] == "[2001:db8::2]:5353" and "first_ctx" not in j[1] and j[2]["hash"] == 0xdeadbeef'
+	done
 	# The fake kernel ignores the filters: ncctl applies them as well.
 	expect_req "GET_CONN dump PROTO=17" "$FAKE" conn show proto udp
 	check "conn show proto udp: one connection" \
@@ -378,7 +477,8 @@ port show
 EOF
 	run "$FAKE" -b "$TMP/batch"
 	check "batch: port show after two adds, stops at the error on line 5" \
-		[ "$rc" = 1 -a "$err" = 'ncctl: line 5: port add: port policy exists (NETCTX_A_PORT): File exists' \
+		[ "$rc" = 1 -a "$err" = "ncctl: line 5: port add: port policy exists (NETCTX_A_PORT): File exists
+Command failed $TMP/batch:5" \
 		  -a "$out" = "tcp 5000 match local hash default contexts 1 conns 2
 udp 4789 match remote hash toeplitz key 6d:5a:56:da:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00 contexts 0-1 conns 1" ]
 	head -n 4 "$TMP/batch" >"$TMP/batch2"
@@ -388,7 +488,7 @@ udp 4789 match remote hash toeplitz key 6d:5a:56:da:00:00:00:00:00:00:00:00:00:0
 		'j == [{"proto": "tcp", "port": 5000, "match": "local", "hash": "default", "contexts": "1", "conns": 2}, {"proto": "udp", "port": 4789, "match": "remote", "hash": "toeplitz", "key": "6d:5a:56:da" + ":00" * 36, "contexts": "0-1", "conns": 1}]'
 
 	# Monitor: the fake kernel overruns once, sends 5 events, then exits.
-	run "$FAKE" monitor
+	run "$FAKE" -s monitor
 	check "monitor: one line per event" [ "$rc" = 0 -a "$out" = "port-add udp 4789 match remote hash round-robin contexts 1 conns 1
 conn-new tcp 10.0.0.1:5000 10.0.0.2:40000 ctx 1 origin hash hash 0x1234abcd packets 10 bytes 1000 state active first-ctx 1
 conn-migrate tcp [2001:db8::1]:443 [2001:db8::3]:5000 ctx 0 origin migrated hash 0xdeadbeef packets 8589934592 bytes 8796093022208 state migrating first-ctx 1

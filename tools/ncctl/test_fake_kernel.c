@@ -23,21 +23,27 @@
  * NCCTL_FAKE_EPERM=1 (changes fail with EPERM, no extack),
  * NCCTL_FAKE_NOCAP=1 (acks echo the request, as without NETLINK_CAP_ACK),
  * NCCTL_FAKE_BADATTR=1 (ctx dump carries a 3-byte NETCTX_A_CTX_CPU).
+ * setns() is faked too: it checks that it is given a network namespace
+ * and that no netlink socket was opened yet, logs "SETNS NEWNET" and
+ * leaves the process where it is.
  * Monitor: ENOBUFS once, then six events and one unknown event, then
  * exit(0).
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <linux/filter.h>
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
+#include <linux/nsfs.h>
 #include <libmnl/libmnl.h>
 #include <linux/netctx.h>
 
@@ -66,6 +72,7 @@ struct fake_port {
 	uint64_t contexts[NETCTX_MAX_CONTEXTS / 64];
 };
 
+static bool sock_opened;
 static struct fake_port ports[32];
 static unsigned int nports;
 
@@ -251,6 +258,34 @@ static void log_request(const struct nlmsghdr *nlh)
 	}
 	fputc('\n', f);
 	fclose(f);
+}
+
+static void log_line(const char *line)
+{
+	const char *path = getenv("NCCTL_FAKE_LOG");
+	FILE *f = path ? fopen(path, "a") : NULL;
+
+	if (f) {
+		fprintf(f, "%s\n", line);
+		fclose(f);
+	}
+}
+
+/* ncctl -n: the namespace file must be one, the switch is not done. */
+int setns(int fd, int nstype)
+{
+	if (nstype != CLONE_NEWNET ||
+	    ioctl(fd, NS_GET_NSTYPE) != CLONE_NEWNET) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (sock_opened) {
+		/* The netlink socket would stay in the old namespace. */
+		errno = EBUSY;
+		return -1;
+	}
+	log_line("SETNS NEWNET");
+	return 0;
 }
 
 static void reply_family(const struct nlmsghdr *req)
@@ -552,6 +587,7 @@ struct mnl_socket *mnl_socket_open(int bus)
 		return NULL;
 	}
 	memset(&fake, 0, sizeof(fake));
+	sock_opened = true;
 	return (struct mnl_socket *)&fake.dummy;
 }
 

@@ -466,6 +466,38 @@ static void test_match(void)
 	free(msg);
 }
 
+/* iproute2-style global options: letters, names, prefixes, aliases. */
+static void test_opts(void)
+{
+	static const struct nc_opt opts[] = {
+		{ "json",	'j',	0,	NULL },
+		{ "stats",	's',	1,	NULL },
+		{ "statistics",	0,	1,	NULL },
+		{ "batch",	'b',	2,	"FILE" },
+		{ "force",	0,	3,	NULL },
+		{ "family",	0,	4,	"FAMILY" },
+		{ "Version",	'V',	5,	NULL },
+	};
+	char list[64];
+
+#define LOOKUP(w)	nc_opt_lookup(w, opts, ARRAY_SIZE(opts), list, \
+				      sizeof(list))
+	check(LOOKUP("j") == 0 && LOOKUP("json") == 0 && LOOKUP("js") == 0,
+	      "option by letter, name and prefix");
+	check(LOOKUP("jsonx") == -1 && LOOKUP("x") == -1 && LOOKUP("") == -1,
+	      "unknown options");
+	check(LOOKUP("s") == 1 && LOOKUP("stat") == 1 && LOOKUP("stati") == 2 &&
+	      LOOKUP("statistics") == 2, "aliases are not ambiguous");
+	check(LOOKUP("fo") == 4 && LOOKUP("fa") == 5, "unique prefixes");
+	check(LOOKUP("f") == -2 && !strcmp(list, "-force, -family"),
+	      "ambiguous prefix names candidates: %s", list);
+	check(LOOKUP("V") == 6 && LOOKUP("Ver") == 6 && LOOKUP("v") == -1,
+	      "option names are case sensitive");
+	check(nc_opt_lookup("f", opts, ARRAY_SIZE(opts), NULL, 0) == -2,
+	      "ambiguous without a candidate buffer");
+#undef LOOKUP
+}
+
 static void test_names(void)
 {
 #define ALL_NAMED(t) ({ bool _ok = true; \
@@ -636,6 +668,7 @@ int main(void)
 	test_hexkey();
 	test_bpf();
 	test_match();
+	test_opts();
 	test_names();
 	test_split();
 	test_json();

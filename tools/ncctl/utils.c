@@ -119,6 +119,47 @@ int nc_match(const char *arg, const void *table, size_t n, size_t stride,
 	return -1;
 }
 
+int nc_opt_lookup(const char *word, const struct nc_opt *opts, size_t n,
+		  char *list, size_t len)
+{
+	size_t wlen = strlen(word), i, j, used = 0;
+	int found = -1, count = 0, w;
+
+	if (len)
+		list[0] = '\0';
+	if (!wlen)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if ((wlen == 1 && opts[i].letter == word[0]) ||
+		    !strcmp(opts[i].name, word))
+			return i;
+	}
+	for (i = 0; i < n; i++) {
+		if (strncmp(opts[i].name, word, wlen))
+			continue;
+		/* An alias of an earlier candidate adds nothing. */
+		for (j = 0; j < i; j++) {
+			if (opts[j].id == opts[i].id &&
+			    !strncmp(opts[j].name, word, wlen))
+				break;
+		}
+		if (j < i)
+			continue;
+		if (!count++)
+			found = i;
+		if (used < len) {
+			w = snprintf(list + used, len - used, "%s-%s",
+				     used ? ", " : "", opts[i].name);
+			used += w > 0 ? (size_t)w : 0;
+		}
+	}
+	if (count > 1)
+		return -2;
+	if (len)
+		list[0] = '\0';
+	return found;
+}
+
 int nc_dispatch(const struct nc_cmd *cmds, size_t n, int argc, char **argv,
 		const char *dflt)
 {

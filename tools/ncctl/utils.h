@@ -52,6 +52,26 @@ int nc_match(const char *arg, const void *table, size_t n, size_t stride,
 #define nc_match_word(arg, words, what) \
 	nc_match(arg, words, ARRAY_SIZE(words), sizeof((words)[0]), what)
 
+/*
+ * A global option, iproute2 style: "-NAME" or any unique prefix of it,
+ * "--NAME" as well, or "-L" for its letter.
+ */
+struct nc_opt {
+	const char *name;	/* without the dash */
+	char letter;		/* "-L" (0: none), wins over prefixes */
+	int id;			/* entries of the same id are aliases */
+	const char *arg;	/* name of its argument, NULL: none */
+};
+
+/*
+ * Look up @word, an option without its leading dash: a letter or a name
+ * first, then a prefix of the names; aliases count once. Returns the index
+ * in @opts, -1 if unknown, -2 if ambiguous with the candidates
+ * ("-a, -b") in @list.
+ */
+int nc_opt_lookup(const char *word, const struct nc_opt *opts, size_t n,
+		  char *list, size_t len);
+
 /* One command of an object: argv[0] is the first argument after it. */
 struct nc_cmd {
 	const char *name;
