@@ -279,11 +279,7 @@ void port_print(const struct nlattr *const *tb, const char *event)
 		/* Host-order words; bits past NETCTX_MAX_CONTEXTS ignored. */
 		memcpy(bits, mnl_attr_get_payload(a),
 		       len < sizeof(bits) ? len : sizeof(bits));
-		if (nc_cpulist_format(bits, NETCTX_MAX_CONTEXTS, buf,
-				      sizeof(buf)))
-			buf[0] = '\0';
-		out_str("contexts", "contexts", buf[0] || out_json() ? buf :
-							"none");
+		out_idset("contexts", "contexts", bits, NETCTX_MAX_CONTEXTS);
 	}
 	if (tb[NETCTX_A_CONNS])
 		out_uint("conns", "conns", mnl_attr_get_u32(tb[NETCTX_A_CONNS]));

@@ -105,6 +105,30 @@ void out_stat(const char *key, const char *label, uint64_t val)
 		out_uint(key, label, val);
 }
 
+void out_idset(const char *key, const char *label, const uint64_t *bits,
+	       unsigned int nbits)
+{
+	char buf[NC_CPULIST_MAX];
+	unsigned int i;
+
+	if (out.json) {
+		if (!key)
+			return;
+		json_key(&out.jw, key);
+		json_arr_open(&out.jw);
+		for (i = 0; i < nbits; i++) {
+			if (bits[i / 64] & 1ULL << (i % 64))
+				json_uint(&out.jw, i);
+		}
+		json_arr_close(&out.jw);
+		return;
+	}
+	if (nc_cpulist_format(bits, nbits, buf, sizeof(buf)) || !buf[0])
+		snprintf(buf, sizeof(buf), "none");
+	out_label(label);
+	fputs(buf, stdout);
+}
+
 void out_hex(const char *key, const char *label, uint64_t val)
 {
 	if (out.json) {

@@ -33,6 +33,12 @@ void out_str(const char *key, const char *label, const char *val);
 void out_uint(const char *key, const char *label, uint64_t val);
 /* A counter: always in JSON, in plain text only with -s. */
 void out_stat(const char *key, const char *label, uint64_t val);
+/*
+ * A set of ids, bit i of @bits (64-bit words) for id i: a cpulist such as
+ * "0-3,6" in plain text ("none" if empty), a JSON array of integers.
+ */
+void out_idset(const char *key, const char *label, const uint64_t *bits,
+	       unsigned int nbits);
 /* A number shown as 0x%08x in plain text, a JSON number in JSON. */
 void out_hex(const char *key, const char *label, uint64_t val);
 

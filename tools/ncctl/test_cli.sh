@@ -485,7 +485,14 @@ udp 4789 match remote hash toeplitz key 6d:5a:56:da:00:00:00:00:00:00:00:00:00:0
 	run "$FAKE" -j -b "$TMP/batch2"
 	echo "$out" >"$TMP/json"
 	check "-j batch port show keys" json_check "$TMP/json" \
-		'j == [{"proto": "tcp", "port": 5000, "match": "local", "hash": "default", "contexts": "1", "conns": 2}, {"proto": "udp", "port": 4789, "match": "remote", "hash": "toeplitz", "key": "6d:5a:56:da" + ":00" * 36, "contexts": "0-1", "conns": 1}]'
+		'j == [{"proto": "tcp", "port": 5000, "match": "local", "hash": "default", "contexts": [1], "conns": 2}, {"proto": "udp", "port": 4789, "match": "remote", "hash": "toeplitz", "key": "6d:5a:56:da" + ":00" * 36, "contexts": [0, 1], "conns": 1}]'
+	run "$FAKE" -j -p -b "$TMP/batch2"
+	echo "$out" >"$TMP/json"
+	check "-j -p port show: contexts is an array of integers" \
+		json_check "$TMP/json" \
+		'[p["contexts"] for p in j] == [[1], [0, 1]]'
+	check "-j -p port show: contexts array is pretty" \
+		grep -qx '      0,' "$TMP/json"
 
 	# Monitor: the fake kernel overruns once, sends 5 events, then exits.
 	run "$FAKE" -s monitor
@@ -502,7 +509,7 @@ event-99 udp *:53 [2001:db8::2]:5353 ctx 0 origin assigned hash 0x00000000 packe
 		echo "$out" | python3 -c 'import json, sys
 ev = [json.loads(l) for l in sys.stdin]
 assert [e["event"] for e in ev] == ["port-add", "conn-new", "conn-migrate", "port-del", "event-99"]
-assert ev[0]["contexts"] == "1" and ev[0]["hash"] == "round-robin"
+assert ev[0]["contexts"] == [1] and ev[0]["hash"] == "round-robin"
 assert ev[1]["local"] == "10.0.0.1:5000" and ev[1]["hash"] == 0x1234abcd
 assert ev[3] == {"event": "port-del", "proto": "tcp", "port": 80, "match": "local"}'
 		check "-j monitor events parse" [ $? = 0 ]
