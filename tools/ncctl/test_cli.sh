@@ -494,6 +494,53 @@ udp 4789 match remote hash toeplitz key 6d:5a:56:da:00:00:00:00:00:00:00:00:00:0
 	check "-j -p port show: contexts array is pretty" \
 		grep -qx '      0,' "$TMP/json"
 
+	# Boot-time configuration: ncctl -force -batch /etc/netctx.conf,
+	# applied again and again (replace) with the same result.
+	cat >"$TMP/netctx.conf" <<'EOF'
+# /etc/netctx.conf
+
+# NFS: all connections of one client on one context
+port add tcp 2049 hash remote-addr replace
+	# SMB on context 1 only
+port add tcp 445 hash default contexts 1 replace   # trailing comment
+port add udp 4789 match remote hash toeplitz replace
+EOF
+	: >"$NCCTL_FAKE_LOG"
+	run "$FAKE" -force -batch "$TMP/netctx.conf"
+	check "netctx.conf: comments and blank lines skipped, 3 requests" \
+		[ "$rc" = 0 -a -z "$out" -a -z "$err" -a \
+		  "$(grep -c 'ADD_PORT ack .*FLAGS=1$' "$NCCTL_FAKE_LOG")" = 3 -a \
+		  "$(wc -l <"$NCCTL_FAKE_LOG")" = 3 ]
+	{ cat "$TMP/netctx.conf" "$TMP/netctx.conf"; echo "port show"; } \
+		>"$TMP/twice"
+	run "$FAKE" -force -batch "$TMP/twice"
+	check "netctx.conf applied twice: replace makes it idempotent" \
+		[ "$rc" = 0 -a -z "$err" -a "$out" = "tcp 2049 match local hash remote-addr contexts 0-1 conns 5
+tcp 445 match local hash default contexts 1 conns 4
+udp 4789 match remote hash toeplitz key 6d:5a:56:da:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00 contexts 0-1 conns 1" ]
+	sed 's/ replace//' "$TMP/twice" >"$TMP/noreplace"
+	run "$FAKE" -force -b "$TMP/noreplace"
+	check "without replace the second pass fails, -force goes on" \
+		[ "$rc" = 1 -a "$(echo "$out" | wc -l)" = 3 -a "$err" = "ncctl: line 11: port add: port policy exists (NETCTX_A_PORT): File exists
+Command failed $TMP/noreplace:11
+ncctl: line 13: port add: port policy exists (NETCTX_A_PORT): File exists
+Command failed $TMP/noreplace:13
+ncctl: line 14: port add: port policy exists (NETCTX_A_PORT): File exists
+Command failed $TMP/noreplace:14" ]
+	# A line the kernel refuses does not stop the lines after it.
+	printf 'port add tcp 666 replace\nport add tcp 80 replace\nport show\n' \
+		>"$TMP/force"
+	run "$FAKE" -force -b "$TMP/force"
+	check "-force: kernel error on line 1, lines 2 and 3 still run" \
+		[ "$rc" = 1 -a "$out" = "tcp 80 match local hash default contexts 0-1 conns 3" \
+		  -a "$err" = "ncctl: line 1: port add: port policy exists (NETCTX_A_PORT): File exists
+Command failed $TMP/force:1" ]
+	run "$FAKE" -b "$TMP/force"
+	check "without -force: stops at line 1" [ "$rc" = 1 -a -z "$out" ]
+	run "$FAKE" -b - <<<$'port add tcp 80\nport del tcp 80\nport add tcp 80\nport show'
+	check "port del removes the policy" \
+		[ "$rc" = 0 -a "$out" = "tcp 80 match local hash default contexts 0-1 conns 3" ]
+
 	# Monitor: the fake kernel overruns once, sends 5 events, then exits.
 	run "$FAKE" -s monitor
 	check "monitor: one line per event" [ "$rc" = 0 -a "$out" = "port-add udp 4789 match remote hash round-robin contexts 1 conns 1

@@ -11,7 +11,9 @@
  * request, reply and error path of ncctl runs.
  *
  * It holds two contexts, three connections and the port policies added
- * in this process (batch mode). Every request is appended to the file
+ * in this process (batch mode): adding one that exists (same protocol,
+ * port and match) fails with EEXIST unless NETCTX_F_REPLACE is set, and
+ * DEL_PORT removes one if it exists (and succeeds anyway). Every request is appended to the file
  * $NCCTL_FAKE_LOG, one line, its attributes decoded:
  *   ADD_PORT ack PROTO=6 PORT=5000 HASH=1 HASH_KEY=6d5a... CONTEXTS=0f00...
  * Errors it gives, with an extack message and the offending attribute:
@@ -439,6 +441,21 @@ static void dump(const struct nlmsghdr *req, uint8_t cmd,
 	dgram_end(nlh);
 }
 
+/* Index of the policy of PROTO, PORT and @match, nports if none. */
+static unsigned int find_port(const struct nlattr **tb, uint8_t match)
+{
+	uint8_t proto = mnl_attr_get_u8(tb[NETCTX_A_PROTO]);
+	uint16_t port = mnl_attr_get_u16(tb[NETCTX_A_PORT]);
+	unsigned int i;
+
+	for (i = 0; i < nports; i++) {
+		if (ports[i].proto == proto && ports[i].port == port &&
+		    ports[i].match == match)
+			break;
+	}
+	return i;
+}
+
 static void add_port(const struct nlmsghdr *req, const struct nlattr **tb)
 {
 	struct fake_port p = { .match = NETCTX_MATCH_LOCAL };
@@ -493,8 +510,34 @@ static void add_port(const struct nlmsghdr *req, const struct nlattr **tb)
 	} else {
 		p.contexts[0] = (1ULL << FAKE_CONTEXTS) - 1;
 	}
-	if (nports < ARRAY_SIZE(ports))
+	i = find_port(tb, p.match);
+	if (i < nports) {
+		if (!tb[NETCTX_A_FLAGS] ||
+		    !(mnl_attr_get_u32(tb[NETCTX_A_FLAGS]) & NETCTX_F_REPLACE)) {
+			ack(req, -EEXIST, "port policy exists",
+			    tb[NETCTX_A_PORT], -1);
+			return;
+		}
+		ports[i] = p;
+	} else if (nports < ARRAY_SIZE(ports)) {
 		ports[nports++] = p;
+	}
+	ack(req, 0, NULL, NULL, -1);
+}
+
+static void del_port(const struct nlmsghdr *req, const struct nlattr **tb)
+{
+	unsigned int i;
+
+	if (!tb[NETCTX_A_PROTO] || !tb[NETCTX_A_PORT]) {
+		ack(req, -EINVAL, NULL, NULL, -1);
+		return;
+	}
+	i = find_port(tb, tb[NETCTX_A_MATCH] ?
+			  mnl_attr_get_u8(tb[NETCTX_A_MATCH]) :
+			  NETCTX_MATCH_LOCAL);
+	if (i < nports)
+		ports[i] = ports[--nports];
 	ack(req, 0, NULL, NULL, -1);
 }
 
@@ -535,6 +578,9 @@ static void request(const struct nlmsghdr *req)
 	switch (g->cmd) {
 	case NETCTX_CMD_ADD_PORT:
 		add_port(req, tb);
+		return;
+	case NETCTX_CMD_DEL_PORT:
+		del_port(req, tb);
 		return;
 	case NETCTX_CMD_MIGRATE_CONN:
 		if (!tb[NETCTX_A_LPORT] ||
