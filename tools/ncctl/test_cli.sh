@@ -299,6 +299,83 @@ expect_err 'ncctl: -b FILE takes no OBJECT on the command line' \
 printf '# only comments\n\n' >"$TMP/batch"
 expect_out "" "$NCCTL" -b "$TMP/batch"
 
+### bash completion
+
+COMPLETION=$(dirname "$0")/ncctl.bash-completion
+# completes "LINE": what _ncctl offers with the cursor at the end of LINE,
+# sorted, on one line (a fresh bash without bash-completion's helpers).
+completes() {
+	bash --norc --noprofile -c '
+		source "$1" || exit 1
+		COMP_LINE=$2
+		COMP_POINT=${#2}
+		read -ra COMP_WORDS <<<"$2"
+		[[ $2 == *" " ]] && COMP_WORDS+=("")
+		COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+		_ncctl ncctl "${COMP_WORDS[COMP_CWORD]}" \
+			"${COMP_WORDS[COMP_CWORD - 1]}"
+		printf "%s\n" "${COMPREPLY[@]}" | sort | xargs' _ \
+		"$COMPLETION" "$1"
+}
+# expect_completion "LINE" "WORDS": _ncctl offers exactly WORDS.
+expect_completion() {
+	local got
+	got=$(completes "$1")
+	if [ "$got" = "$2" ]; then
+		ok "completion of \"$1\""
+	else
+		not_ok "completion of \"$1\"" "got:  $got" "want: $2"
+	fi
+}
+
+if [ ! -f "$COMPLETION" ]; then
+	echo "# $COMPLETION not found: completion tests skipped"
+else
+	expect_completion "ncctl " "conn ctx help monitor port"
+	expect_completion "ncctl -js" "-json"
+	expect_completion "ncctl -st" "-statistics -stats"
+	expect_completion "ncctl -f" "-force"
+	got=$(completes "ncctl -")
+	check "completion of \"ncctl -\" offers the ip-style options" \
+		test "$got" = "-V -Version -b -batch -force -h -help -j -json -n -netns -p -pretty -s -statistics -stats"
+	expect_completion "ncctl -json c" "conn ctx"
+	expect_completion "ncctl -s -pretty ctx " "help show"
+	# The argument of -n / -b is not OBJECT.
+	expect_completion "ncctl -n blue " "conn ctx help monitor port"
+	expect_completion "ncctl -netns blue c" "conn ctx"
+	expect_completion "ncctl -ne blue -j port " "add del help show"
+	expect_completion "ncctl -force -batch conf " ""
+	expect_completion "ncctl -batch test_cli.s" "test_cli.sh"
+	expect_completion "ncctl -bat test_cli.s" "test_cli.sh"
+	expect_completion "ncctl --batch test_cli.s" "test_cli.sh"
+	expect_completion "ncctl --batch=x " ""
+	expect_completion "ncctl -b x -" "$(completes "ncctl -")"
+	expect_completion "ncctl --netns=x port " "add del help show"
+	expect_completion "ncctl port add tcp 80 hash bpf bpf test_cli.s" \
+		"test_cli.sh"
+	expect_completion "ncctl port add tcp 80 match " "local remote"
+	expect_completion "ncctl port add tcp 80 contexts " ""
+	# key only after hash toeplitz, bpf only after hash bpf.
+	expect_completion "ncctl port add tcp 80 " "contexts hash match replace"
+	expect_completion "ncctl port add tcp 80 hash default " \
+		"contexts match replace"
+	expect_completion "ncctl port add tcp 80 hash toeplitz " \
+		"contexts key match replace"
+	expect_completion "ncctl port add tcp 80 h t contexts 0 " \
+		"key match replace"
+	expect_completion "ncctl port add tcp 80 hash bpf " \
+		"bpf contexts match replace"
+	expect_completion "ncctl port add udp 53 replace hash b " \
+		"bpf contexts match"
+	expect_completion "ncctl port add tcp 80 hash round-robin k" ""
+	expect_completion "ncctl port add tcp 80 hash remote-addr b" ""
+	expect_completion "ncctl port add tcp 80 hash toeplitz k" "key"
+	expect_completion "ncctl port add tcp 80 hash " \
+		"bpf default least-loaded remote-addr round-robin toeplitz"
+	expect_completion "ncctl port del tcp 80 " "match"
+	expect_completion "ncctl conn show " "ctx port proto"
+fi
+
 ### the real kernel interface
 
 if [ -d /sys/module/netctx ]; then
