@@ -19,6 +19,16 @@ NCCTL = os.path.join(TOP, "tools", "ncctl", "ncctl")
 TRAFFIC = os.path.join(TOP, "selftests", "traffic.py")
 TRACEFS = "/sys/kernel/tracing"
 
+# Every deadline of the tests is multiplied by NETCTX_TIMEOUT_FACTOR (default
+# 1): a slow or loaded machine raises it instead of editing the tests. The
+# tests wait for conditions; deadlines only bound a wait that would hang.
+FACTOR = float(os.environ.get("NETCTX_TIMEOUT_FACTOR") or 1)
+
+
+def deadline(seconds):
+    """seconds, scaled by NETCTX_TIMEOUT_FACTOR."""
+    return seconds * FACTOR
+
 
 class KsftSkip(Exception):
     pass
@@ -33,7 +43,7 @@ def cmd(args, ns=None, check=True, timeout=120, background=False,
         return subprocess.Popen(args, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True)
     p = subprocess.run(args, capture_output=True, text=True,
-                       timeout=timeout, input=stdin)
+                       timeout=deadline(timeout), input=stdin)
     if check and p.returncode:
         raise AssertionError("%s failed (%d): %s" %
                              (" ".join(args), p.returncode,
@@ -48,9 +58,10 @@ def ncctl(ns, *args, check=True):
     return json.loads(out) if out.strip() else []
 
 
-def busywait(fn, timeout=10.0, step=0.1):
-    """Polls fn until it returns a true value; returns that value."""
-    end = time.time() + timeout
+def busywait(fn, timeout=30.0, step=0.05):
+    """Polls fn until it returns a true value or the (scaled) deadline
+    passes; returns its last value."""
+    end = time.time() + deadline(timeout)
     while True:
         v = fn()
         if v or time.time() > end:
@@ -153,6 +164,29 @@ def traffic(ns, role, proto, addr, port, **kw):
     return json.loads(cmd(args, ns=ns, timeout=600))
 
 
+class Client:
+    """A traffic.py client streaming in the background until finish():
+    the test does what it must while data flows, then ends the stream,
+    however long that took."""
+
+    def __init__(self, ns, proto, addr, port, **kw):
+        args = [sys.executable, TRAFFIC, "client", "--proto", proto,
+                "--addr", addr, "--port", str(port), "--until-eof"]
+        for k, v in kw.items():
+            args += ["--" + k, str(v)]
+        self.p = subprocess.Popen(["ip", "netns", "exec", ns] + args,
+                                  stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True)
+
+    def finish(self, timeout=300):
+        """Ends the stream; returns the client's report."""
+        out, err = self.p.communicate(input="", timeout=deadline(timeout))
+        if not out.strip():
+            raise AssertionError("client report missing: " + err)
+        return json.loads(out.strip().splitlines()[-1])
+
+
 def udp_stat(ns, name):
     """A UDP counter of /proc/net/snmp in ns, e.g. RcvbufErrors."""
     lines = [line.split() for line in
@@ -162,7 +196,7 @@ def udp_stat(ns, name):
 
 
 def server_report(p, timeout=120):
-    out, err = p.communicate(timeout=timeout)
+    out, err = p.communicate(timeout=deadline(timeout))
     if not out.strip():
         raise AssertionError("server report missing: " + err)
     return json.loads(out.strip().splitlines()[-1]), p.returncode
@@ -318,7 +352,7 @@ class Held:
             self.p.stdin.close()
         except OSError:
             pass
-        self.p.wait(timeout=30)
+        self.p.wait(timeout=deadline(30))
 
 
 def listener(ns, addr, port):

@@ -23,6 +23,8 @@ if [ -w /sys/kernel/debug/kmemleak ]; then
 	echo scan=off > /sys/kernel/debug/kmemleak
 fi
 
+# Per test program; NETCTX_TIMEOUT_FACTOR scales it as every deadline.
+limit=$(awk -v f="${NETCTX_TIMEOUT_FACTOR:-1}" 'BEGIN { printf "%d", 900 * f }')
 splat='WARNING:|BUG:|Oops|general protection|refcount_t|use-after-free|scheduling while atomic|unreferenced object|unregister_netdevice: waiting|Call Trace'
 passed=0
 failed=0
@@ -31,7 +33,7 @@ for t in "${tests[@]}"; do
 	echo "# ---- $t"
 	dmesg -C
 	log=$(mktemp)
-	timeout 900 "selftests/$t" 2>&1 | tee "$log"
+	timeout "$limit" "selftests/$t" 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
 	out=$(cat "$log")
 	rm -f "$log"

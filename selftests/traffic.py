@@ -4,15 +4,21 @@
 
 server: accepts TCP connections (or UDP datagrams) and checks every byte
         against the pattern the client sends; prints one JSON report.
-client: opens N TCP connections (or N UDP flows) and sends a pattern.
+client: opens N TCP connections (or N UDP flows) and sends a pattern,
+        either a fixed amount or, with --until-eof, until its standard
+        input is closed (a test ends the stream when it has done what it
+        meant to do during it, instead of guessing how long that takes).
 
-Each TCP connection starts with an 8-byte header (connection index, length);
-each UDP datagram carries (flow index, sequence number) and a pattern, so
-the server can prove bytes intact and, for UDP, per-flow order kept.
+Each TCP connection starts with an 8-byte header (connection index, length;
+STREAM for "until the connection is shut down"); each UDP datagram carries
+(flow index, sequence number) and a pattern, so the server can prove bytes
+intact and, for UDP, per-flow order kept. The client's report says what it
+sent, so the test can compare it with what the server received.
 """
 import argparse
 import ctypes
 import json
+import os
 import select
 import socket
 import struct
@@ -29,6 +35,7 @@ def set_comm(name):
     libc.prctl(PR_SET_NAME, name.encode(), 0, 0, 0)
 
 
+STREAM = 0xFFFFFFFF  # TCP length header: until EOF
 PERIOD = 251  # prime: a shifted, lost or repeated chunk shows
 BASE = bytes(i % PERIOD for i in range(PERIOD + 65536))
 
@@ -41,6 +48,22 @@ def pattern(index, offset, length):
 
 def family_of(addr):
     return socket.AF_INET6 if ":" in addr else socket.AF_INET
+
+
+class Stopper:
+    """True once the client should stop: its fixed amount is sent, or
+    with --until-eof, its standard input has reached EOF."""
+
+    def __init__(self, until_eof):
+        self.until_eof = until_eof
+        self.stopped = False
+
+    def __call__(self):
+        if self.until_eof and not self.stopped:
+            r, _, _ = select.select([sys.stdin], [], [], 0)
+            if r and not sys.stdin.buffer.read1(4096):
+                self.stopped = True
+        return self.stopped
 
 
 def tcp_serve(args):
@@ -69,7 +92,7 @@ def tcp_serve(args):
                 if chunk != pattern(index, total, len(chunk)):
                     ok = False
                 total += len(chunk)
-            ok = ok and total == length
+            ok = ok and (total == length or length == STREAM)
             conn.sendall(b"K" if ok else b"F")
         except (OSError, struct.error):
             ok = False
@@ -106,19 +129,23 @@ def tcp_client(args):
     ports = [s.getsockname()[1] for s in socks]
     # Interleave the connections so that they are all live at once.
     sent = [0] * args.conns
+    total = STREAM if args.until_eof else args.bytes
     for i, s in enumerate(socks):
-        s.sendall(struct.pack("!II", i, args.bytes))
+        s.sendall(struct.pack("!II", i, total))
     chunk = args.chunk
-    while any(n < args.bytes for n in sent):
+    stop = Stopper(args.until_eof)
+    while any(n < total for n in sent) and not stop():
         for i, s in enumerate(socks):
-            if sent[i] < args.bytes:
-                n = min(chunk, args.bytes - sent[i])
+            if sent[i] < total:
+                n = min(chunk, total - sent[i])
                 s.sendall(pattern(i, sent[i], n))
                 sent[i] += n
                 if args.pace:
                     time.sleep(args.pace)
     ok = True
     for s in socks:
+        if args.until_eof:
+            s.shutdown(socket.SHUT_WR)
         ok = ok and s.recv(1) == b"K"
         if not args.linger:
             s.close()
@@ -126,7 +153,8 @@ def tcp_client(args):
         time.sleep(args.linger)
         for s in socks:
             s.close()
-    json.dump({"ports": ports, "ok": ok}, sys.stdout)
+    json.dump({"ports": ports, "ok": ok,
+               "sent": dict(zip(map(str, ports), sent))}, sys.stdout)
     print(flush=True)
     return 0 if ok else 1
 
@@ -170,12 +198,16 @@ def udp_client(args):
         s.connect((args.addr, args.port))
         socks.append(s)
     ports = [s.getsockname()[1] for s in socks]
-    for seq in range(args.packets):
+    seq = 0
+    stop = Stopper(args.until_eof)
+    while (args.until_eof or seq < args.packets) and not stop():
         for i, s in enumerate(socks):
             s.send(struct.pack("!II", i, seq) + pattern(i, seq, args.chunk))
+        seq += 1
         if args.pace:
             time.sleep(args.pace)
-    json.dump({"ports": ports, "ok": True}, sys.stdout)
+    json.dump({"ports": ports, "ok": True,
+               "sent": {str(p): seq for p in ports}}, sys.stdout)
     print(flush=True)
     return 0
 
@@ -192,11 +224,17 @@ def main():
     p.add_argument("--chunk", type=int, default=1000)
     p.add_argument("--pace", type=float, default=0.0)
     p.add_argument("--linger", type=float, default=0.0)
+    p.add_argument("--until-eof", action="store_true",
+                   help="client: send until stdin is closed")
     p.add_argument("--timeout", type=float, default=60.0)
     p.add_argument("--idle", type=float, default=2.0)
     p.add_argument("--comm", default="")
     p.add_argument("--rcvbuf", type=int, default=16, help="MiB, UDP")
     args = p.parse_args()
+    # Deadlines scale like the tests' own (nclib.FACTOR).
+    factor = float(os.environ.get("NETCTX_TIMEOUT_FACTOR") or 1)
+    args.timeout *= factor
+    args.idle *= factor
     if args.comm:
         set_comm(args.comm)
     fn = {("server", "tcp"): tcp_serve, ("client", "tcp"): tcp_client,
