@@ -7,51 +7,64 @@ an application migrates its own socket with the socket option."""
 import subprocess
 import sys
 import threading
-import time
 
-from nclib import (Module, TcpProbe, Topo, busywait, ksft_eq, ksft_run,
-                   ksft_true, ncctl, server_report, traffic, udp_stat)
+from nclib import (Client, Module, TcpProbe, Topo, busywait, ksft_eq,
+                   ksft_run, ksft_true, ncctl, server_report, traffic,
+                   udp_stat)
 
 PORT = 5000
+# Moves per test: each one awaited and followed by a delivered packet.
+MOVES = 24
 NETCTX_SO_ASSIGN, NETCTX_SO_MIGRATE, NETCTX_SO_GET = 3600, 3601, 3600
 
 
-class Migrator(threading.Thread):
-    """Moves every PCB on PORT to the next context every `period` s."""
+class Migrator:
+    """Moves every PCB on PORT to another context, round after round, each
+    move awaited (ncctl returns once the move is done or failed). With
+    `follow`, a round also waits until every moved connection has had a
+    packet delivered by its new context, so each move is seen by the
+    kernel's receive path, whatever the machine's speed."""
 
-    def __init__(self, ns, period=0.15, nr_ctx=4):
-        super().__init__()
-        self.ns, self.period, self.nr = ns, period, nr_ctx
-        self.stop = threading.Event()
+    def __init__(self, ns, nr_ctx=4, follow=True):
+        self.ns, self.nr, self.follow = ns, nr_ctx, follow
         self.moves = 0
         self.aborted = 0
         self.gone = 0
         self.rounds = 0
-        self.error = None
+        self.step = 1
 
-    def run(self):
-        step = 1
-        try:
-            while not self.stop.is_set():
-                # Closing connections too: their FIN may race the move.
-                for p in ncctl(self.ns, "conn", "show", "port", PORT):
-                    to = (p["ctx"] + step) % self.nr
-                    r = ncctl(self.ns, "conn", "migrate", p["proto"],
-                              p["local"], p["remote"], "ctx", to,
-                              check=False)
-                    if r.returncode == 0:
-                        self.moves += 1
-                    elif "no such managed connection" in r.stderr:
-                        self.gone += 1
-                    elif "migration aborted" in r.stderr:
-                        self.aborted += 1
-                    else:
-                        raise AssertionError(r.stderr)
-                self.rounds += 1
-                step = step % (self.nr - 1) + 1
-                time.sleep(self.period)
-        except Exception as e:  # noqa: BLE001 - reported by the test
-            self.error = e
+    def round(self):
+        """One round over the live PCBs; returns the number moved."""
+        moved = {}
+        for p in ncctl(self.ns, "conn", "show", "port", PORT):
+            to = (p["ctx"] + self.step) % self.nr
+            r = ncctl(self.ns, "conn", "migrate", p["proto"], p["local"],
+                      p["remote"], "ctx", to, check=False)
+            if r.returncode == 0:
+                self.moves += 1
+                moved[p["remote"]] = (to, p["packets"])
+            elif "no such managed connection" in r.stderr:
+                self.gone += 1
+            elif "migration aborted" in r.stderr:
+                self.aborted += 1
+            else:
+                raise AssertionError(r.stderr)
+        self.rounds += 1
+        self.step = self.step % (self.nr - 1) + 1
+        if self.follow and moved:
+            def delivered():
+                now = {p["remote"]: p for p in
+                       ncctl(self.ns, "conn", "show", "port", PORT)}
+                return all(r in now and now[r]["ctx"] == to and
+                           now[r]["packets"] > n
+                           for r, (to, n) in moved.items())
+            ksft_true(busywait(delivered), "no packet after a move")
+        return len(moved)
+
+    def until(self, moves):
+        """Rounds until `moves` moves have succeeded."""
+        while self.moves < moves:
+            self.round()
 
 
 def migrations():
@@ -60,114 +73,114 @@ def migrations():
             sum(c["migrations_out"] for c in ctxs))
 
 
-def while_migrating(t, mig, proto, addr, after=0.0, **client):
-    """Runs a traffic client cli -> srv while mig moves the connections
-    (from their first PCB until `after` seconds past the client's end);
-    returns the client's report. The caller collects its server, then
-    checks mig.error."""
-    result = {}
-    th = threading.Thread(target=lambda: result.update(
-        traffic(t.cli, "client", proto, addr, PORT, timeout=300,
-                **client)))
-    th.start()
-    busywait(lambda: ncctl(t.srv, "conn", "show"), timeout=30)
-    mig.start()
-    th.join()
-    time.sleep(after)
-    mig.stop.set()
-    mig.join()
-    return result
+def streaming(t, proto, addr, nconns, **client):
+    """Starts a client streaming cli -> srv until finished; returns it
+    once every one of its connections has a PCB."""
+    cli = Client(t.cli, proto, addr, PORT, conns=nconns, **client)
+    ksft_true(busywait(lambda: len(ncctl(t.srv, "conn", "show", "port",
+                                         PORT)) == nconns),
+              "PCBs of the client never appeared")
+    return cli
 
 
 def tcp_under_migration(family):
     def test():
-        # A short linger: FINs land while connections are moved.
-        with Module(nr_contexts=4, linger_ms=50), Topo() as t, \
+        # A linger long enough for a few rounds of moves after the FINs.
+        with Module(nr_contexts=4, linger_ms=1000), Topo() as t, \
                 TcpProbe() as tp:
             addr = t.addr(family, "srv")
             ncctl(t.srv, "port", "add", "tcp", PORT)
             srv = traffic(t.srv, "server", "tcp", addr, PORT, conns=4,
                           comm="ncsrv", timeout=300)
             mig = Migrator(t.srv)
-            # Keep moving them through the close and the linger.
-            result = while_migrating(t, mig, "tcp", addr, after=1,
-                                     conns=4, bytes=3000000, chunk=20000,
-                                     pace=0.008)
+            cli = streaming(t, "tcp", addr, 4, chunk=20000, pace=0.002,
+                            timeout=300)
+            mig.until(MOVES)
+            # Go on moving them through the close and the linger, until
+            # their PCBs are gone.
+            result = {}
+            th = threading.Thread(target=lambda: result.update(
+                cli.finish()))
+            th.start()
+            mig.follow = False
+            ksft_true(busywait(lambda: mig.round() == 0 and not ncctl(
+                t.srv, "conn", "show", "port", PORT), step=0),
+                "PCBs left after the close")
+            th.join()
             report, rc = server_report(srv, timeout=300)
             events = tp.events()
-            ksft_true(mig.error is None, "migrator: %s" % mig.error)
             print("# %d migrations, %d of closed connections, %d rounds" %
                   (mig.moves, mig.gone, mig.rounds))
-            ksft_true(mig.moves >= 8, "only %d migrations" % mig.moves)
             ksft_true(result.get("ok"), "client %r" % result)
             ksft_eq(rc, 0, "server verdict %r" % report)
-            for flow in report.values():
-                ksft_true(flow["ok"] and flow["bytes"] == 3000000,
-                          "flow %r" % flow)
+            ksft_eq(len(report), 4, "connections")
+            for port, flow in report.items():
+                ksft_true(flow["ok"] and
+                          flow["bytes"] == result["sent"][port],
+                          "flow %r, sent %r" % (flow, result["sent"]))
             ksft_eq(migrations(), (mig.moves, mig.moves), "counters")
             pids = Module.thread_pids()
             ran = {}
             for e in events:
                 if e["lport"] == PORT and e["pid"] in pids:
                     ran.setdefault(e["rport"], set()).add(pids[e["pid"]])
-            ksft_true(any(len(s) > 1 for s in ran.values()),
-                      "tcp_probe never saw a connection change context: %r"
-                      % ran)
+            ksft_eq(len(ran), 4, "connections received by a context")
+            for rport, ctxs in ran.items():
+                ksft_true(len(ctxs) > 1, "tcp_probe never saw port %d "
+                          "change context: %r" % (rport, ran))
             for c in ncctl(None, "ctx", "show"):
                 ksft_eq(c["drops"], 0, "drops on ctx %d" % c["id"])
     return test
 
 
 def udp_order_under_migration():
-    """A UDP flow is migrated 20+ times while datagrams stream: each one
-    arrives exactly once and in order."""
+    """A UDP flow is migrated again and again while datagrams stream: each
+    one arrives exactly once and in order."""
     with Module(nr_contexts=4), Topo() as t:
         addr = t.addr(4, "srv")
         ncctl(t.srv, "port", "add", "udp", PORT)
-        srv = traffic(t.srv, "server", "udp", addr, PORT, idle=3,
+        srv = traffic(t.srv, "server", "udp", addr, PORT, idle=5,
                       timeout=300)
-        mig = Migrator(t.srv, period=0.05)
-        while_migrating(t, mig, "udp", addr, conns=2, packets=3000,
-                        chunk=300, pace=0.001)
+        mig = Migrator(t.srv)
+        cli = streaming(t, "udp", addr, 2, chunk=300, pace=0.001)
+        mig.until(MOVES)
+        result = cli.finish()
         report, _ = server_report(srv, timeout=300)
-        ksft_true(mig.error is None, "migrator: %s" % mig.error)
-        ksft_true(mig.moves >= 20, "only %d migrations" % mig.moves)
         ksft_eq(len(report), 2, "flows")
-        for flow in report.values():
+        for port, flow in report.items():
             ksft_eq((flow["packets"], flow["ok"], flow["ordered"]),
-                    (3000, True, True), "flow %r" % flow)
+                    (result["sent"][port], True, True), "flow %r" % flow)
+        ksft_eq(migrations(), (mig.moves, mig.moves), "counters")
         ksft_eq(sum(c["drops"] for c in ncctl(None, "ctx", "show")), 0,
                 "drops")
 
 
-SENT = 80000
-
-
 def aborted_on_float_overflow():
     """With a float queue of one packet, a flood overflows it during a
-    move: the migration fails cleanly (EBUSY), the flow stays on its
+    move: the migration fails cleanly (EBUSY), the flow stays on one
     context, in order, and every datagram is received or counted."""
     with Module(nr_contexts=4, float_len=1), Topo() as t:
         addr = t.addr(4, "srv")
         ncctl(t.srv, "port", "add", "udp", PORT)
-        srv = traffic(t.srv, "server", "udp", addr, PORT, idle=3,
+        srv = traffic(t.srv, "server", "udp", addr, PORT, idle=5,
                       timeout=300, rcvbuf=128)
-        mig = Migrator(t.srv, period=0.02)
-        while_migrating(t, mig, "udp", addr, conns=1, packets=SENT,
-                        chunk=100)
+        mig = Migrator(t.srv, follow=False)
+        cli = streaming(t, "udp", addr, 1, chunk=100)
+        ksft_true(busywait(lambda: mig.round() is not None and
+                           mig.aborted, step=0), "no migration was aborted")
+        result = cli.finish()
         pcbs = ncctl(t.srv, "conn", "show")
         report, _ = server_report(srv, timeout=300)
         print("# %d migrations, %d aborted" % (mig.moves, mig.aborted))
-        ksft_true(mig.error is None, "migrator: %s" % mig.error)
-        ksft_true(mig.aborted >= 1, "no migration was aborted")
         ctxs = ncctl(None, "ctx", "show")
         ksft_eq(migrations(), (mig.moves, mig.moves), "only moves counted")
         ksft_eq(len(pcbs), 1, "one PCB")
         ksft_eq(sum(c["conns"] for c in ctxs), 1, "on one context")
-        flow = list(report.values())[0]
+        port, flow = list(report.items())[0]
         ksft_true(flow["ok"] and flow["ordered"], "flow %r" % flow)
         ksft_eq(flow["packets"] + sum(c["drops"] for c in ctxs) +
-                udp_stat(t.srv, "RcvbufErrors"), SENT, "received + dropped")
+                udp_stat(t.srv, "RcvbufErrors"), result["sent"][port],
+                "received + dropped")
 
 
 def sockopt_migrate_own_socket():
