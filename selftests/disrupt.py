@@ -6,39 +6,34 @@ that was accepted (bytes intact), leak nothing (kmemleak-free dmesg is
 checked by the runner) and oops nowhere."""
 import os
 import sys
-import threading
-import time
 
-from nclib import (Module, Topo, busywait, cmd, ksft_eq, ksft_run,
+from nclib import (Client, Module, Topo, busywait, cmd, ksft_eq, ksft_run,
                    ksft_true, ncctl, server_report, traffic)
 
 PORT = 5000
 CPU_SYS = "/sys/devices/system/cpu"
 
 
-def transfer(t, action, conns=4, nbytes=3000000):
-    """Runs a paced TCP transfer and calls action() in the middle."""
+def transfer(t, action, conns=4):
+    """Streams TCP and calls action() once every connection has a PCB and
+    data flows; then ends the stream and checks every byte arrived."""
     addr = t.addr(4, "srv")
     srv = traffic(t.srv, "server", "tcp", addr, PORT, conns=conns,
                   timeout=300)
-    result = {}
-
-    def client():
-        result.update(traffic(t.cli, "client", "tcp", addr, PORT,
-                              conns=conns, bytes=nbytes, chunk=20000,
-                              pace=0.002, timeout=300))
-    th = threading.Thread(target=client)
-    th.start()
-    busywait(lambda: sum(c["packets"] for c in ncctl(None, "ctx", "show"))
-             > 200, timeout=60)
+    cli = Client(t.cli, "tcp", addr, PORT, conns=conns, chunk=20000,
+                 pace=0.002, timeout=300)
+    ksft_true(busywait(lambda: sum(c["packets"] for c in
+                                   ncctl(None, "ctx", "show")) > 200,
+                       timeout=60), "no managed traffic")
     action()
-    th.join()
+    result = cli.finish()
     report, rc = server_report(srv, timeout=300)
     ksft_true(result.get("ok"), "client verdict %r" % result)
     ksft_eq(rc, 0, "server verdict %r" % report)
     ksft_eq(len(report), conns, "connections")
-    for flow in report.values():
-        ksft_true(flow["ok"] and flow["bytes"] == nbytes, "flow %r" % flow)
+    for port, flow in report.items():
+        ksft_true(flow["ok"] and flow["bytes"] == result["sent"][port],
+                  "flow %r, sent %r" % (flow, result["sent"]))
 
 
 def rmmod_during_transfer():
@@ -70,11 +65,15 @@ def cpu_offline_online():
         def flap():
             for cpu in cpus:
                 set_online(cpu, False)
-            time.sleep(0.5)
-            moved = {c["id"]: c["cpu"] for c in ncctl(None, "ctx", "show")}
-            for ctx, cpu in moved.items():
-                ksft_true(cpu not in cpus, "ctx %d on offline cpu %d" %
-                          (ctx, cpu))
+            # Every context leaves its CPU.
+            ksft_true(busywait(lambda: all(
+                c["cpu"] not in cpus for c in ncctl(None, "ctx", "show"))),
+                "contexts on offline CPUs: %r" % ncctl(None, "ctx", "show"))
+            # Traffic goes on while they are away.
+            before = sum(c["packets"] for c in ncctl(None, "ctx", "show"))
+            ksft_true(busywait(lambda: sum(
+                c["packets"] for c in ncctl(None, "ctx", "show")) >
+                before + 100), "no traffic with the CPUs offline")
             for cpu in cpus:
                 set_online(cpu, True)
         try:
