@@ -54,7 +54,7 @@ say "8 SMB-like connections land on contexts 2-3 only"
 cli python3 selftests/traffic.py client --proto tcp --addr 10.66.0.2 \
 	--port 445 --conns 8 --bytes 100000 >/dev/null
 wait
-run srv $N conn show port 445
+run srv $N -s conn show port 445
 
 say "Pre-assign a connection that does not exist yet to context 1"
 srv python3 -c "
@@ -66,7 +66,7 @@ while c.recv(65536): pass
 " >/dev/null &
 sleep 1
 run srv $N conn assign tcp '*:2049' 10.66.0.1:40000 ctx 1
-run srv $N conn show port 2049
+run srv $N -s conn show port 2049
 mkfifo /tmp/demo.fifo
 cli python3 -c "
 import socket, time
@@ -77,13 +77,13 @@ for i in range(300):
 " &
 sleep 1
 say "Its very first packet (the SYN) was processed on context 1 (first-ctx)"
-run srv $N conn show port 2049
+run srv $N -s conn show port 2049
 
 say "Migrate it, live, while it transfers: 1 -> 3 -> 0"
 run srv $N conn migrate tcp 10.66.0.2:2049 10.66.0.1:40000 ctx 3
 sleep 0.5
 run srv $N conn migrate tcp 10.66.0.2:2049 10.66.0.1:40000 ctx 0
-run srv $N conn show port 2049
+run srv $N -s conn show port 2049
 wait %3 2>/dev/null || true
 
 say "An application keeps its whole session on context 2 (libnetctx)"
@@ -97,9 +97,9 @@ exec 9>/tmp/demo.fifo
 sleep 1
 srv $SESSION 10.66.0.1 6000 4 2 </dev/null &
 sleep 2
-run srv $N conn show port 6000
+run srv $N -s conn show port 6000
 exec 9>&-
 
 say "Per-context statistics"
-run $N ctx show
+run $N -s ctx show
 run $N -j -p ctx show | head -14
