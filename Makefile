@@ -62,7 +62,9 @@ deb:
 	git ls-files -z --cached --others --exclude-standard | \
 		xargs -0 sh -c 'for f; do [ -e "$$f" ] && printf "%s\0" "$$f"; done' sh | \
 		cpio -0pdm --quiet $(DEB_DIR)/netctx-$$(cat VERSION)
-	cd $(DEB_DIR)/netctx-$$(cat VERSION) && dpkg-buildpackage -b -us -uc
+	cd $(DEB_DIR)/netctx-$$(cat VERSION) && \
+		DEB_BUILD_OPTIONS="$(DEB_BUILD_OPTIONS) noautodbgsym" \
+		dpkg-buildpackage -b -us -uc
 	lintian --fail-on error,warning --display-info $(DEB_DIR)/*.changes
 	@ls $(DEB_DIR)/*.deb
 
