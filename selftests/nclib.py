@@ -275,34 +275,67 @@ class NftCounter:
         raise AssertionError("nft counter not found")
 
 
+class Checks:
+    """Failed checks of the running case. As the kernel's ksft.py, a failed
+    check is reported and recorded, and the case goes on: one run shows
+    every check that fails, not only the first."""
+
+    failed = 0
+
+    @classmethod
+    def fail(cls, what):
+        cls.failed += 1
+        frame = traceback.extract_stack()[-3]
+        print("# Check failed at %s:%d: %s" %
+              (os.path.basename(frame.filename), frame.lineno, what))
+        sys.stdout.flush()
+        return False
+
+
 def ksft_eq(a, b, what=""):
-    if a != b:
-        raise AssertionError("%s: %r != %r" % (what, a, b))
+    """Checks a == b; returns whether it held."""
+    if a == b:
+        return True
+    return Checks.fail("%s: %r != %r" % (what, a, b))
 
 
 def ksft_true(v, what=""):
-    if not v:
-        raise AssertionError(what or "condition false")
+    """Checks v is true; returns whether it was."""
+    if v:
+        return True
+    return Checks.fail(what or "condition false")
 
 
 def ksft_run(cases):
-    """Runs (name, fn) pairs with KTAP output; returns the exit code."""
-    print("TAP version 13")
+    """Runs (name, fn) pairs with KTAP output; returns the exit code. A
+    case fails if a check failed or it raised; it is skipped if it raised
+    KsftSkip."""
+    print("KTAP version 1")
     print("1..%d" % len(cases))
-    failed = 0
+    totals = {"pass": 0, "fail": 0, "skip": 0}
     for i, (name, fn) in enumerate(cases, 1):
+        Checks.failed = 0
+        result = "pass"
         try:
             fn()
-            print("ok %d %s" % (i, name))
         except KsftSkip as e:
+            result = "skip"
             print("ok %d %s # SKIP %s" % (i, name, e))
         except Exception:  # noqa: BLE001 - report and go on
-            failed += 1
+            result = "fail"
             for line in traceback.format_exc().splitlines():
                 print("# " + line)
+        if result != "skip" and Checks.failed:
+            result = "fail"
+        if result == "pass":
+            print("ok %d %s" % (i, name))
+        elif result == "fail":
             print("not ok %d %s" % (i, name))
+        totals[result] += 1
         sys.stdout.flush()
-    return 1 if failed else 0
+    print("# Totals: pass:%(pass)d fail:%(fail)d xfail:0 xpass:0 "
+          "skip:%(skip)d error:0" % totals)
+    return 1 if totals["fail"] else 0
 
 
 HOLD_SERVER = """
