@@ -23,12 +23,27 @@ if [ -w /sys/kernel/debug/kmemleak ]; then
 	echo scan=off > /sys/kernel/debug/kmemleak
 fi
 
-# Per test program; NETCTX_TIMEOUT_FACTOR scales it as every deadline.
-limit=$(awk -v f="${NETCTX_TIMEOUT_FACTOR:-1}" 'BEGIN { printf "%d", 900 * f }')
+# Per test program, from ./settings as in the kernel's selftests;
+# NETCTX_TIMEOUT_FACTOR scales it as every deadline.
+limit=$(sed -n 's/^timeout=//p' selftests/settings)
+limit=$(awk -v t="${limit:-900}" -v f="${NETCTX_TIMEOUT_FACTOR:-1}" 'BEGIN { printf "%d", t * f }')
 splat='WARNING:|BUG:|Oops|general protection|refcount_t|use-after-free|scheduling while atomic|unreferenced object|unregister_netdevice: waiting|Call Trace'
 passed=0
 failed=0
 skipped=0
+
+# The kernel options the tests need (selftests/config), where the running
+# kernel's config can be read.
+kconfig=/boot/config-$(uname -r)
+[ -r /proc/config.gz ] && kconfig=/proc/config.gz
+if [ -r "$kconfig" ]; then
+	missing=$(zcat -f "$kconfig" | grep -E '^CONFIG_[A-Z0-9_]+=[ym]$' |
+		cut -d= -f1 | sort -u | comm -13 - <(cut -d= -f1 selftests/config | sort -u))
+	if [ -n "$missing" ]; then
+		echo "# kernel lacks options of selftests/config:" $missing
+		failed=$((failed + 1))
+	fi
+fi
 for t in "${tests[@]}"; do
 	echo "# ---- $t"
 	dmesg -C
