@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 #include <sys/socket.h>
+#include <linux/filter.h>
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 

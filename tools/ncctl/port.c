@@ -8,6 +8,7 @@
 #include "ncctl.h"
 #include "nl.h"
 #include "print.h"
+#include "bpf.h"
 #include "utils.h"
 
 void port_help(FILE *f)

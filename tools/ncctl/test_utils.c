@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "json.h"
+#include "bpf.h"
 #include "utils.h"
 
 static unsigned int passed, failed;

@@ -14,7 +14,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <netinet/in.h>
-#include <linux/filter.h>
 #include <linux/netctx.h>
 
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
@@ -141,21 +140,6 @@ int nc_hexkey_parse(const char *s, uint8_t *key, size_t len);
 /* "6d:5a:..." lowercase; @buflen must be at least 3 * @len. */
 void nc_hexkey_format(const uint8_t *key, size_t len, char *buf,
 		      size_t buflen);
-
-/*
- * A classic BPF program in one of the text forms of the usual tools:
- *   tcpdump -ddd:  "N" then N lines "code jt jf k" (decimal)
- *   bpf_asm:       "N,code jt jf k,code jt jf k,..." (same, commas)
- *   bpf_asm -c, tcpdump -dd:  "{ 0x28, 0, 0, 0x0000000c }," per insn
- * Numbers are decimal or 0x hex; '#' and "//" start comments. Between 1
- * and NETCTX_BPF_MAX_INSNS instructions. On success *prog is malloc()ed.
- * On failure @err holds a one-line reason ("line 3: ...").
- */
-int nc_bpf_parse(const char *text, struct sock_filter **prog,
-		 unsigned int *len, char *err, size_t errlen);
-/* nc_bpf_parse() of a file's contents ("-": stdin). */
-int nc_bpf_load(const char *path, struct sock_filter **prog,
-		unsigned int *len, char *err, size_t errlen);
 
 /*
  * Split a batch line in place into at most @max words. Blanks separate
