@@ -28,7 +28,7 @@ DEB_PKGS := linux-image-amd64 linux-headers-amd64 linux-source-6.1 \
 	    openssl systemd
 
 .PHONY: all module tools selftests deps ksrc lint unit check demo bench clean \
-	vm-check vm-demo vm-bench
+	vm-check vm-demo vm-bench have-kver
 
 all: module tools selftests
 
@@ -128,7 +128,8 @@ bench: deps
 	$(MAKE) all
 	$(MAKE) vm-bench
 
-vm-check vm-demo vm-bench:
+vm-check vm-demo vm-bench: have-kver
+have-kver:
 	@test -n "$(KVER)" || { echo "no Debian kernel in /lib/modules: run make deps" >&2; exit 1; }
 vm-check:
 	$(VM) --timeout 1500 -- selftests/run.sh
