@@ -116,6 +116,7 @@ unit: tools
 # After deps, a new make: what deps installed (the kernel, so KVER) is seen.
 check: deps
 	$(MAKE) all
+	$(MAKE) deb
 	$(MAKE) lint
 	$(MAKE) unit
 	$(MAKE) vm-check
