@@ -133,7 +133,7 @@ vm-check vm-demo vm-bench: have-kver
 have-kver:
 	@test -n "$(KVER)" || { echo "no Debian kernel in /lib/modules: run make deps" >&2; exit 1; }
 vm-check:
-	$(VM) --timeout 1500 -- selftests/run.sh
+	$(VM) --timeout 3600 -- selftests/run.sh
 vm-demo:
 	$(VM) --timeout 900 -- tools/demo.sh
 vm-bench:
