@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 
-from nclib import (Module, Topo, busywait, cmd, ksft_eq, ksft_run,
+from nclib import (Module, Topo, busywait, cmd, deadline, ksft_eq, ksft_run,
                    ksft_true, ncctl, server_report, traffic, udp_stat)
 
 PORT = 5000
@@ -131,12 +131,18 @@ def linger_and_idle():
         gone = busywait(lambda: not ncctl(t.srv, "conn", "show", "proto",
                                           "tcp"), timeout=10)
         ksft_true(gone, "TCP PCBs still there after close + linger")
-        ksft_true(time.time() - t0 < 5, "freed late")
+        ksft_true(time.time() - t0 < deadline(5), "freed late")
 
         srv = traffic(t.srv, "server", "udp", addr, PORT, idle=1)
+        managed = sum(c["packets"] for c in ncctl(None, "ctx", "show"))
         traffic(t.cli, "client", "udp", addr, PORT, conns=3, packets=5)
-        ksft_eq(len(ncctl(t.srv, "conn", "show", "proto", "udp")), 3,
-                "UDP PCBs right after traffic")
+        # The PCBs may already be gone on a slow machine (700 ms): the
+        # context counters outlive them and show the flows were managed.
+        def udp_managed():
+            return sum(c["packets"] for c in
+                       ncctl(None, "ctx", "show")) - managed
+        busywait(lambda: udp_managed() >= 15)
+        ksft_eq(udp_managed(), 15, "UDP datagrams managed")
         server_report(srv)
         gone = busywait(lambda: not ncctl(t.srv, "conn", "show", "proto",
                                           "udp"), timeout=10)
