@@ -5,8 +5,9 @@
  *
  * The module runs nr_contexts kernel threads "netctx/<i>". Each owns a queue,
  * a private table of connection control blocks (PCBs) and a timer wheel. A
- * netfilter hook (IPv4 and IPv6 PRE_ROUTING, every netns) classifies each
- * received TCP/UDP packet in this order:
+ * netfilter hook (IPv4 and IPv6 LOCAL_IN, every netns) classifies each
+ * TCP/UDP packet the host delivers locally (never forwarded or bridged
+ * traffic) in this order:
  *
  *   1. exact connection: a PCB or a pre-assignment for the 5-tuple + netns,
  *      then a pre-assignment made without local address;
