@@ -209,36 +209,44 @@ static void netctx_ctx_timer(struct netctx_timer *timer, void *arg)
 	netctx_ctx_bury(ctx, pcb, true);
 }
 
-/* Per packet, in the owner's thread, bottom halves off, RCU held. */
+/*
+ * Per packet, in the owner's thread, bottom halves off, RCU held. A packet
+ * whose device left the PCB's netns or is being unregistered is dropped,
+ * and counted as a drop of this context.
+ */
 void netctx_ctx_deliver(struct netctx_context *ctx, struct sk_buff *skb,
 			struct netctx_pcb *pcb, unsigned int meta)
 {
 	unsigned int len = skb->len;
 
-	if (likely(!pcb->dead)) {
-		if (unlikely(!pcb->attached))
-			netctx_ctx_attach(ctx, pcb);
-		WRITE_ONCE(pcb->packets, pcb->packets + 1);
-		WRITE_ONCE(pcb->bytes, pcb->bytes + len);
-		pcb->last_seen = jiffies;
-		if (unlikely(pcb->first_ctx < 0)) {
-			WRITE_ONCE(pcb->first_ctx, ctx->id);
-			WRITE_ONCE(pcb->state, NETCTX_STATE_ACTIVE);
-			netctx_nl_notify_conn(pcb, NETCTX_EVENT_CONN_NEW);
-		}
-		if (unlikely(meta & (NETCTX_META_FIN | NETCTX_META_RST)) &&
-		    pcb->state != NETCTX_STATE_CLOSING) {
-			WRITE_ONCE(pcb->state, NETCTX_STATE_CLOSING);
-			/* A migrating PCB gets its linger timer on arrival. */
-			if (!READ_ONCE(pcb->migrating))
-				netctx_timer_arm(&ctx->own.wheel, &pcb->timer,
-						 jiffies +
-						 msecs_to_jiffies(netctx_linger_ms));
-		}
+	if (unlikely(!netctx_hook_reinject(netctx_pcb_net(pcb), skb,
+					   pcb->okfn))) {
+		atomic_long_inc(&ctx->shared.drops);
+		return;
 	}
 	WRITE_ONCE(ctx->own.packets, ctx->own.packets + 1);
 	WRITE_ONCE(ctx->own.bytes, ctx->own.bytes + len);
-	netctx_hook_reinject(skb, pcb->okfn);
+	if (unlikely(pcb->dead))
+		return;
+	if (unlikely(!pcb->attached))
+		netctx_ctx_attach(ctx, pcb);
+	WRITE_ONCE(pcb->packets, pcb->packets + 1);
+	WRITE_ONCE(pcb->bytes, pcb->bytes + len);
+	pcb->last_seen = jiffies;
+	if (unlikely(pcb->first_ctx < 0)) {
+		WRITE_ONCE(pcb->first_ctx, ctx->id);
+		WRITE_ONCE(pcb->state, NETCTX_STATE_ACTIVE);
+		netctx_nl_notify_conn(pcb, NETCTX_EVENT_CONN_NEW);
+	}
+	if (unlikely(meta & (NETCTX_META_FIN | NETCTX_META_RST)) &&
+	    pcb->state != NETCTX_STATE_CLOSING) {
+		WRITE_ONCE(pcb->state, NETCTX_STATE_CLOSING);
+		/* A migrating PCB gets its linger timer on arrival. */
+		if (!READ_ONCE(pcb->migrating))
+			netctx_timer_arm(&ctx->own.wheel, &pcb->timer,
+					 jiffies +
+					 msecs_to_jiffies(netctx_linger_ms));
+	}
 }
 
 /* Delivers up to NETCTX_BATCH packets; returns how many. */

@@ -218,14 +218,27 @@ static unsigned int netctx_hook_v6(void *priv, struct sk_buff *skb,
 	return netctx_hook_steal_bh(skb, state, nn, &t, meta);
 }
 
-/* In the owning context's thread, bottom halves disabled, RCU held. */
-void netctx_hook_reinject(struct sk_buff *skb, netctx_okfn_t okfn)
+/*
+ * In the owning context's thread, bottom halves disabled, RCU held. net is
+ * the netns whose hook stole the packet: a device that left it since, or
+ * is going away, gets its packet dropped (false) rather than delivered in
+ * another netns or after its unregistration began.
+ */
+bool netctx_hook_reinject(struct net *net, struct sk_buff *skb,
+			  netctx_okfn_t okfn)
 {
-	/* okfn may move skb to an l3mdev: put the device we held. */
+	/* okfn consumes skb: put the device we held after it. */
 	struct net_device *dev = skb->dev;
+	bool ok;
 
-	okfn(dev_net(dev), NULL, skb);
+	ok = READ_ONCE(dev->reg_state) == NETREG_REGISTERED &&
+	     net_eq(dev_net(dev), net);
+	if (likely(ok))
+		okfn(net, NULL, skb);
+	else
+		kfree_skb(skb);
 	dev_put(dev);
+	return ok;
 }
 
 static const struct nf_hook_ops netctx_hook_ops[] = {

@@ -32,7 +32,9 @@
  *     NETCTX_A_CTX_MIGRATIONS_OUT, NETCTX_A_CTX_TIMERS_FIRED,
  *     NETCTX_A_CTX_OVERFLOWS
  *   The counters are module-wide (all namespaces). DROPS counts packets
- *   refused by a full queue (or float queue); OVERFLOWS counts packets
+ *   refused by a full queue (or float queue), and queued packets dropped
+ *   because their device had moved to another netns or was being
+ *   unregistered at delivery; OVERFLOWS counts packets
  *   opening a new flow (TCP SYN, any UDP datagram) that a policy gave
  *   this context but that got no PCB because max_conns was reached:
  *   they are processed normally, unmanaged.
