@@ -82,6 +82,7 @@ void netctx_ctx_arm(struct netctx_context *ctx, struct netctx_pcb *pcb)
 {
 	unsigned long expires;
 
+	pcb->expiring = false;
 	switch (pcb->state) {
 	case NETCTX_STATE_ASSIGNED:
 		expires = jiffies + pcb->assign_timeout;
@@ -173,6 +174,25 @@ static bool netctx_pcb_tcp_alive(const struct netctx_pcb *pcb)
 	return alive;
 }
 
+/*
+ * Before a PCB is buried, packets that its flow queued to us until it
+ * was found expired must have been delivered: they would refresh it, and
+ * a flow whose next packet got a new PCB, maybe on another context, would
+ * overtake them. True while such packets may still wait in our ring.
+ */
+static bool netctx_ctx_pending(struct netctx_context *ctx,
+			       struct netctx_pcb *pcb)
+{
+	if (!pcb->expiring) {
+		pcb->expiring = true;
+		pcb->expire_tail = atomic_long_read(&ctx->queue.tail);
+	}
+	if ((long)(pcb->expire_tail - ctx->queue.head) > 0)
+		return true;
+	pcb->expiring = false;
+	return false;
+}
+
 static void netctx_ctx_timer(struct netctx_timer *timer, void *arg)
 {
 	struct netctx_pcb *pcb = container_of(timer, struct netctx_pcb, timer);
@@ -186,11 +206,13 @@ static void netctx_ctx_timer(struct netctx_timer *timer, void *arg)
 	if (pcb->state == NETCTX_STATE_ACTIVE && !pcb->wild) {
 		expires = pcb->last_seen + idle;
 		if (time_after(expires, jiffies)) {
+			pcb->expiring = false;
 			netctx_timer_arm(&ctx->own.wheel, timer, expires);
 			return;
 		}
 		if (pcb->tuple.proto == IPPROTO_TCP &&
 		    netctx_pcb_tcp_alive(pcb)) {
+			pcb->expiring = false;
 			netctx_timer_arm(&ctx->own.wheel, timer,
 					 jiffies + idle);
 			return;
@@ -202,8 +224,14 @@ static void netctx_ctx_timer(struct netctx_timer *timer, void *arg)
 	 */
 	if (pcb->state == NETCTX_STATE_CLOSING &&
 	    pcb->tuple.proto == IPPROTO_TCP && netctx_pcb_tcp_alive(pcb)) {
+		pcb->expiring = false;
 		netctx_timer_arm(&ctx->own.wheel, timer, jiffies +
 				 msecs_to_jiffies(netctx_linger_ms));
+		return;
+	}
+	/* The thread delivers NETCTX_BATCH at a time: look again soon. */
+	if (netctx_ctx_pending(ctx, pcb)) {
+		netctx_timer_arm(&ctx->own.wheel, timer, jiffies + 1);
 		return;
 	}
 	netctx_ctx_bury(ctx, pcb, true);

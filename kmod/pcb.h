@@ -67,12 +67,14 @@ struct netctx_pcb {
 	unsigned long last_seen;
 	unsigned long grave_cookie;
 	unsigned long assign_timeout;	/* jiffies, for state ASSIGNED */
+	unsigned long expire_tail;	/* queue tail when found expired */
 	u64 packets;
 	u64 bytes;
 	s32 first_ctx;
 	u8 state;		/* enum netctx_state */
 	bool attached;
 	bool dead;
+	bool expiring;		/* expire_tail is set */
 };
 
 int netctx_pcb_init(unsigned int max_conns);
