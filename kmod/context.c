@@ -31,6 +31,8 @@
 #include <linux/tcp.h>
 #include <net/inet6_hashtables.h>
 #include <net/inet_hashtables.h>
+#include <net/ip.h>
+#include <net/route.h>
 
 #include "../uapi/linux/netctx.h"
 
@@ -146,7 +148,9 @@ static void netctx_ctx_retire_wild(struct netctx_context *ctx,
 
 /*
  * Whether the local TCP socket of an idle connection still lives: an NFS
- * mount may stay silent for hours and must keep its context.
+ * mount may stay silent for hours and must keep its context. The lookup
+ * is TCP's own, with the interfaces its first packet came in on, so that
+ * a socket bound to a device (SO_BINDTODEVICE) or in a VRF is found.
  */
 static bool netctx_pcb_tcp_alive(const struct netctx_pcb *pcb)
 {
@@ -161,11 +165,13 @@ static bool netctx_pcb_tcp_alive(const struct netctx_pcb *pcb)
 		sk = __inet_lookup_established(net, hinfo,
 					       t->raddr.s6_addr32[3], t->rport,
 					       t->laddr.s6_addr32[3],
-					       ntohs(t->lport), 0, 0);
+					       ntohs(t->lport), pcb->dif,
+					       pcb->sdif);
 	else
 		sk = __inet6_lookup_established(net, hinfo, &t->raddr,
 						t->rport, &t->laddr,
-						ntohs(t->lport), 0, 0);
+						ntohs(t->lport), pcb->dif,
+						pcb->sdif);
 	rcu_read_unlock();
 	if (!sk)
 		return false;
@@ -237,6 +243,19 @@ static void netctx_ctx_timer(struct netctx_timer *timer, void *arg)
 	netctx_ctx_bury(ctx, pcb, true);
 }
 
+/* The interfaces TCP's socket lookup will use for this packet. */
+static void netctx_pcb_learn_ifs(struct netctx_pcb *pcb,
+				 const struct sk_buff *skb)
+{
+	if (pcb->tuple.family == AF_INET) {
+		pcb->dif = inet_iif(skb);
+		pcb->sdif = inet_sdif(skb);
+	} else {
+		pcb->dif = inet6_iif(skb);
+		pcb->sdif = inet6_sdif(skb);
+	}
+}
+
 /*
  * Per packet, in the owner's thread, bottom halves off, RCU held. A packet
  * whose device left the PCB's netns or is being unregistered is dropped,
@@ -247,6 +266,8 @@ void netctx_ctx_deliver(struct netctx_context *ctx, struct sk_buff *skb,
 {
 	unsigned int len = skb->len;
 
+	if (unlikely(pcb->first_ctx < 0))
+		netctx_pcb_learn_ifs(pcb, skb);
 	if (unlikely(!netctx_hook_reinject(netctx_pcb_net(pcb), skb,
 					   pcb->okfn))) {
 		atomic_long_inc(&ctx->shared.drops);

@@ -68,6 +68,8 @@ struct netctx_pcb {
 	unsigned long grave_cookie;
 	unsigned long assign_timeout;	/* jiffies, for state ASSIGNED */
 	unsigned long expire_tail;	/* queue tail when found expired */
+	int dif;		/* ingress ifindex of the first packet */
+	int sdif;		/* its l3mdev slave ifindex, or 0 */
 	u64 packets;
 	u64 bytes;
 	s32 first_ctx;
