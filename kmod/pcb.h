@@ -44,6 +44,7 @@ struct netctx_pcb {
 	u32 dir_hash;
 	u32 flow_hash;
 	u8 origin;		/* enum netctx_origin */
+	u8 placed_by;		/* origin before any migration */
 	struct netctx_context *ctx;	/* owner: WRITE_ONCE by migration */
 	netctx_okfn_t okfn;	/* where re-injection resumes */
 	bool wild;		/* pre-assignment for any local address */

@@ -69,9 +69,12 @@
  *     NETCTX_A_PROTO, NETCTX_A_FAMILY, NETCTX_A_LADDR, NETCTX_A_LPORT,
  *     NETCTX_A_RADDR, NETCTX_A_RPORT, NETCTX_A_CTX_ID, NETCTX_A_ORIGIN,
  *     NETCTX_A_FLOW_HASH, NETCTX_A_PACKETS, NETCTX_A_BYTES,
- *     NETCTX_A_STATE, NETCTX_A_FIRST_CTX
+ *     NETCTX_A_STATE, NETCTX_A_FIRST_CTX, NETCTX_A_PLACED_BY
  *   NETCTX_A_FIRST_CTX is the context that processed the first packet of
- *   the connection (absent while no packet was seen).
+ *   the connection (absent while no packet was seen). NETCTX_A_ORIGIN
+ *   says why the PCB is on its context now (MIGRATED once it was moved);
+ *   NETCTX_A_PLACED_BY how it was placed first, HASH or ASSIGNED, which
+ *   a migration does not change.
  *
  * NETCTX_CMD_ASSIGN_CONN (admin)
  *   pre-assign a connection that does not exist yet:
@@ -160,6 +163,7 @@ enum netctx_attr {
 	NETCTX_A_TIMEOUT_MS,		/* u32 */
 	NETCTX_A_EVENT,			/* u8, enum netctx_event */
 	NETCTX_A_CTX_OVERFLOWS,		/* u64 */
+	NETCTX_A_PLACED_BY,		/* u8, enum netctx_origin */
 	__NETCTX_A_MAX
 };
 
