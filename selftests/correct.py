@@ -650,6 +650,43 @@ def dev_left_netns():
         ksft_eq(ctx_show()["drops"], n, "drops counted")
 
 
+def mapped_forms():
+    """ncctl takes the [::ffff:a.b.c.d]:p form that ss and tcp_probe print
+    for the IPv4 connection of a dual-stack socket: it names the IPv4
+    connection, which conn show prints as a.b.c.d:p."""
+    with Module(nr_contexts=2), Topo() as t:
+        srv_addr, cli_addr = t.addr(4, "srv"), t.addr(4, "cli")
+        ncctl(t.srv, "port", "add", "tcp", PORT, "contexts", "0")
+        srv = echo_server(t.srv, "::")
+        cli = None
+        try:
+            cli = echo_clients(t.cli, srv_addr, 1)
+            local = "%s:%d" % (srv_addr, PORT)
+            remote = "%s:%d" % (cli_addr, cli.ports[0])
+            pcbs = ncctl(t.srv, "conn", "show")
+            ksft_eq([(p["local"], p["remote"], p["ctx"]) for p in pcbs],
+                    [(local, remote, 0)], "PCB printed as IPv4")
+            ncctl(t.srv, "conn", "migrate", "tcp",
+                  "[::ffff:%s]:%d" % (srv_addr, PORT),
+                  "[::ffff:%s]:%d" % (cli_addr, cli.ports[0]), "ctx", 1)
+            pcbs = ncctl(t.srv, "conn", "show")
+            ksft_eq([(p["local"], p["ctx"], p["origin"], p["placed_by"])
+                     for p in pcbs], [(local, 1, "migrated", "hash")],
+                    "migrated by its mapped form; placed_by kept")
+            ksft_true(cli.ping(), "echo after the move")
+            ncctl(t.srv, "conn", "assign", "udp",
+                  "[::ffff:%s]:53" % srv_addr,
+                  "[::ffff:%s]:5353" % cli_addr, "ctx", 1)
+            ksft_true(any(p["local"] == "%s:53" % srv_addr and
+                          p["remote"] == "%s:5353" % cli_addr
+                          for p in ncctl(t.srv, "conn", "show")),
+                      "assigned by its mapped form, as IPv4")
+        finally:
+            if cli:
+                cli.close()
+            srv.close()
+
+
 CASES = [("burst_every_policy_tcp_ipv4", burst_every_policy(4)),
          ("burst_every_policy_tcp_ipv6", burst_every_policy(6)),
          ("udp_expiry_waits_for_queued_burst", udp_expiry_burst),
@@ -657,7 +694,8 @@ CASES = [("burst_every_policy_tcp_ipv4", burst_every_policy(4)),
          ("idle_tcp_in_vrf_kept", idle_bound_tcp("vrf")),
          ("forwarded_flows_unmanaged", forwarded),
          ("bridged_flows_unmanaged", bridged),
-         ("device_left_netns_dropped", dev_left_netns)]
+         ("device_left_netns_dropped", dev_left_netns),
+         ("ipv4_mapped_forms_accepted", mapped_forms)]
 
 if __name__ == "__main__":
     only = sys.argv[1:]
