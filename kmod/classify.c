@@ -43,6 +43,7 @@ struct netctx_pcb *netctx_classify_spawn(struct net *net,
 	pcb->ctx = ctx;
 	pcb->flow_hash = flow_hash;
 	pcb->origin = origin;
+	pcb->placed_by = origin;
 	pcb->from_wild = origin == NETCTX_ORIGIN_ASSIGNED;
 	pcb->state = NETCTX_STATE_ACTIVE;
 	pcb->okfn = okfn;

@@ -31,6 +31,8 @@
 #include <linux/tcp.h>
 #include <net/inet6_hashtables.h>
 #include <net/inet_hashtables.h>
+#include <net/ip.h>
+#include <net/route.h>
 
 #include "../uapi/linux/netctx.h"
 
@@ -82,6 +84,7 @@ void netctx_ctx_arm(struct netctx_context *ctx, struct netctx_pcb *pcb)
 {
 	unsigned long expires;
 
+	pcb->expiring = false;
 	switch (pcb->state) {
 	case NETCTX_STATE_ASSIGNED:
 		expires = jiffies + pcb->assign_timeout;
@@ -145,7 +148,9 @@ static void netctx_ctx_retire_wild(struct netctx_context *ctx,
 
 /*
  * Whether the local TCP socket of an idle connection still lives: an NFS
- * mount may stay silent for hours and must keep its context.
+ * mount may stay silent for hours and must keep its context. The lookup
+ * is TCP's own, with the interfaces its first packet came in on, so that
+ * a socket bound to a device (SO_BINDTODEVICE) or in a VRF is found.
  */
 static bool netctx_pcb_tcp_alive(const struct netctx_pcb *pcb)
 {
@@ -160,17 +165,38 @@ static bool netctx_pcb_tcp_alive(const struct netctx_pcb *pcb)
 		sk = __inet_lookup_established(net, hinfo,
 					       t->raddr.s6_addr32[3], t->rport,
 					       t->laddr.s6_addr32[3],
-					       ntohs(t->lport), 0, 0);
+					       ntohs(t->lport), pcb->dif,
+					       pcb->sdif);
 	else
 		sk = __inet6_lookup_established(net, hinfo, &t->raddr,
 						t->rport, &t->laddr,
-						ntohs(t->lport), 0, 0);
+						ntohs(t->lport), pcb->dif,
+						pcb->sdif);
 	rcu_read_unlock();
 	if (!sk)
 		return false;
 	alive = sk->sk_state != TCP_TIME_WAIT && sk->sk_state != TCP_CLOSE;
 	sock_gen_put(sk);
 	return alive;
+}
+
+/*
+ * Before a PCB is buried, packets that its flow queued to us until it
+ * was found expired must have been delivered: they would refresh it, and
+ * a flow whose next packet got a new PCB, maybe on another context, would
+ * overtake them. True while such packets may still wait in our ring.
+ */
+static bool netctx_ctx_pending(struct netctx_context *ctx,
+			       struct netctx_pcb *pcb)
+{
+	if (!pcb->expiring) {
+		pcb->expiring = true;
+		pcb->expire_tail = atomic_long_read(&ctx->queue.tail);
+	}
+	if ((long)(pcb->expire_tail - ctx->queue.head) > 0)
+		return true;
+	pcb->expiring = false;
+	return false;
 }
 
 static void netctx_ctx_timer(struct netctx_timer *timer, void *arg)
@@ -186,11 +212,13 @@ static void netctx_ctx_timer(struct netctx_timer *timer, void *arg)
 	if (pcb->state == NETCTX_STATE_ACTIVE && !pcb->wild) {
 		expires = pcb->last_seen + idle;
 		if (time_after(expires, jiffies)) {
+			pcb->expiring = false;
 			netctx_timer_arm(&ctx->own.wheel, timer, expires);
 			return;
 		}
 		if (pcb->tuple.proto == IPPROTO_TCP &&
 		    netctx_pcb_tcp_alive(pcb)) {
+			pcb->expiring = false;
 			netctx_timer_arm(&ctx->own.wheel, timer,
 					 jiffies + idle);
 			return;
@@ -202,43 +230,72 @@ static void netctx_ctx_timer(struct netctx_timer *timer, void *arg)
 	 */
 	if (pcb->state == NETCTX_STATE_CLOSING &&
 	    pcb->tuple.proto == IPPROTO_TCP && netctx_pcb_tcp_alive(pcb)) {
+		pcb->expiring = false;
 		netctx_timer_arm(&ctx->own.wheel, timer, jiffies +
 				 msecs_to_jiffies(netctx_linger_ms));
+		return;
+	}
+	/* The thread delivers NETCTX_BATCH at a time: look again soon. */
+	if (netctx_ctx_pending(ctx, pcb)) {
+		netctx_timer_arm(&ctx->own.wheel, timer, jiffies + 1);
 		return;
 	}
 	netctx_ctx_bury(ctx, pcb, true);
 }
 
-/* Per packet, in the owner's thread, bottom halves off, RCU held. */
+/* The interfaces TCP's socket lookup will use for this packet. */
+static void netctx_pcb_learn_ifs(struct netctx_pcb *pcb,
+				 const struct sk_buff *skb)
+{
+	if (pcb->tuple.family == AF_INET) {
+		pcb->dif = inet_iif(skb);
+		pcb->sdif = inet_sdif(skb);
+	} else {
+		pcb->dif = inet6_iif(skb);
+		pcb->sdif = inet6_sdif(skb);
+	}
+}
+
+/*
+ * Per packet, in the owner's thread, bottom halves off, RCU held. A packet
+ * whose device left the PCB's netns or is being unregistered is dropped,
+ * and counted as a drop of this context.
+ */
 void netctx_ctx_deliver(struct netctx_context *ctx, struct sk_buff *skb,
 			struct netctx_pcb *pcb, unsigned int meta)
 {
 	unsigned int len = skb->len;
 
-	if (likely(!pcb->dead)) {
-		if (unlikely(!pcb->attached))
-			netctx_ctx_attach(ctx, pcb);
-		WRITE_ONCE(pcb->packets, pcb->packets + 1);
-		WRITE_ONCE(pcb->bytes, pcb->bytes + len);
-		pcb->last_seen = jiffies;
-		if (unlikely(pcb->first_ctx < 0)) {
-			WRITE_ONCE(pcb->first_ctx, ctx->id);
-			WRITE_ONCE(pcb->state, NETCTX_STATE_ACTIVE);
-			netctx_nl_notify_conn(pcb, NETCTX_EVENT_CONN_NEW);
-		}
-		if (unlikely(meta & (NETCTX_META_FIN | NETCTX_META_RST)) &&
-		    pcb->state != NETCTX_STATE_CLOSING) {
-			WRITE_ONCE(pcb->state, NETCTX_STATE_CLOSING);
-			/* A migrating PCB gets its linger timer on arrival. */
-			if (!READ_ONCE(pcb->migrating))
-				netctx_timer_arm(&ctx->own.wheel, &pcb->timer,
-						 jiffies +
-						 msecs_to_jiffies(netctx_linger_ms));
-		}
+	if (unlikely(pcb->first_ctx < 0))
+		netctx_pcb_learn_ifs(pcb, skb);
+	if (unlikely(!netctx_hook_reinject(netctx_pcb_net(pcb), skb,
+					   pcb->okfn))) {
+		atomic_long_inc(&ctx->shared.drops);
+		return;
 	}
 	WRITE_ONCE(ctx->own.packets, ctx->own.packets + 1);
 	WRITE_ONCE(ctx->own.bytes, ctx->own.bytes + len);
-	netctx_hook_reinject(skb, pcb->okfn);
+	if (unlikely(pcb->dead))
+		return;
+	if (unlikely(!pcb->attached))
+		netctx_ctx_attach(ctx, pcb);
+	WRITE_ONCE(pcb->packets, pcb->packets + 1);
+	WRITE_ONCE(pcb->bytes, pcb->bytes + len);
+	pcb->last_seen = jiffies;
+	if (unlikely(pcb->first_ctx < 0)) {
+		WRITE_ONCE(pcb->first_ctx, ctx->id);
+		WRITE_ONCE(pcb->state, NETCTX_STATE_ACTIVE);
+		netctx_nl_notify_conn(pcb, NETCTX_EVENT_CONN_NEW);
+	}
+	if (unlikely(meta & (NETCTX_META_FIN | NETCTX_META_RST)) &&
+	    pcb->state != NETCTX_STATE_CLOSING) {
+		WRITE_ONCE(pcb->state, NETCTX_STATE_CLOSING);
+		/* A migrating PCB gets its linger timer on arrival. */
+		if (!READ_ONCE(pcb->migrating))
+			netctx_timer_arm(&ctx->own.wheel, &pcb->timer,
+					 jiffies +
+					 msecs_to_jiffies(netctx_linger_ms));
+	}
 }
 
 /* Delivers up to NETCTX_BATCH packets; returns how many. */

@@ -3,15 +3,24 @@
  * The netfilter hooks: where packets leave the softirq path and where they
  * come back to it.
  *
- * The hooks sit last in IPv4 and IPv6 PRE_ROUTING (after conntrack and
- * DNAT, so the tuple is the one the local socket sees). A packet of a
- * managed flow is stolen with a device reference held and queued to its
- * context; that context's thread re-injects it by calling the hook's okfn
- * (ip_rcv_finish or ip6_rcv_finish) with bottom halves disabled, as
- * nf_reinject() does, so routing, LOCAL_IN and TCP/UDP receive run there.
- * Being last, no other PRE_ROUTING hook is skipped by resuming at okfn.
+ * netctx is about local receive, so the hooks sit last in IPv4 and IPv6
+ * LOCAL_IN: routing has decided that the host itself delivers the packet,
+ * conntrack, DNAT and the INPUT chain have seen it, and the tuple is the
+ * one the local socket sees. Forwarded packets never get here, nor do
+ * frames a bridge forwards through br_netfilter. A packet of a managed
+ * flow is stolen with a device reference held and queued to its context;
+ * that context's thread re-injects it by calling the hook's okfn
+ * (ip_local_deliver_finish or ip6_input_finish) with bottom halves
+ * disabled, as nf_reinject() does, so TCP/UDP receive runs there. Being
+ * last, no other LOCAL_IN hook is skipped by resuming at okfn, except
+ * conntrack's confirmation when it was registered before us (same
+ * priority, the earlier one runs later): a packet with an unconfirmed
+ * entry then goes on inline, its flow is steered from the next packet.
  *
- * Fragments pass untouched: only a reassembled datagram has both ports.
+ * Left alone: frames of a bridge with br_netfilter delivered locally,
+ * packets decrypted by xfrm, which belong to other paths with their own
+ * state. Fragments pass untouched: only a reassembled datagram has both
+ * ports (IPv4 reassembles before LOCAL_IN; IPv6 only with conntrack).
  */
 #include "hook.h"
 #include "classify.h"
@@ -24,9 +33,11 @@
 #include <linux/netdevice.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_bridge.h>
 #include <linux/netfilter_ipv6.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
+#include <net/netfilter/nf_conntrack.h>
 
 /* Fills the ports and the TCP flags; thoff is the transport offset. */
 static int netctx_parse_ports(const struct sk_buff *skb, unsigned int thoff,
@@ -100,6 +111,22 @@ unsigned int netctx_hook_meta(const struct sk_buff *skb, u8 family)
 	return meta;
 }
 
+/*
+ * conntrack confirms a new entry in its own LOCAL_IN hook, of our priority:
+ * if it runs after us, resuming at okfn would skip it.
+ */
+static bool netctx_ct_unconfirmed(const struct sk_buff *skb)
+{
+#if IS_ENABLED(CONFIG_NF_CONNTRACK)
+	enum ip_conntrack_info ctinfo;
+	const struct nf_conn *ct = nf_ct_get(skb, &ctinfo);
+
+	return ct && !nf_ct_is_confirmed(ct);
+#else
+	return false;
+#endif
+}
+
 static unsigned int netctx_hook_steal(struct sk_buff *skb,
 				      const struct nf_hook_state *state,
 				      struct netctx_net *nn,
@@ -109,18 +136,21 @@ static unsigned int netctx_hook_steal(struct sk_buff *skb,
 	struct netctx_context *ctx;
 	struct netctx_pcb *pcb;
 	unsigned int verdict;
+	netctx_okfn_t okfn;
 
 	pcb = netctx_classify(state->net, nn, skb, t, meta, state->okfn);
 	if (!pcb)
 		return NF_ACCEPT;
-	/* A pre-assigned PCB learns where to resume from its first packet. */
-	if (unlikely(!READ_ONCE(pcb->okfn)))
-		WRITE_ONCE(pcb->okfn, state->okfn);
 	/*
-	 * br_netfilter or xfrm resume elsewhere: such a packet stays on its
-	 * path rather than be re-injected through another okfn.
+	 * A PCB's okfn is written once: at its creation, or here by the
+	 * first packet of a pre-assignment. Only packets resuming at that
+	 * okfn are stolen, so the okfn the owner calls is always the one
+	 * seen when the packet was stolen.
 	 */
-	if (unlikely(READ_ONCE(pcb->okfn) != state->okfn))
+	okfn = READ_ONCE(pcb->okfn);
+	if (unlikely(!okfn))
+		okfn = cmpxchg(&pcb->okfn, NULL, state->okfn) ?: state->okfn;
+	if (unlikely(okfn != state->okfn || netctx_ct_unconfirmed(skb)))
 		return NF_ACCEPT;
 	/* A noref dst would not survive the trip. */
 	skb_dst_force(skb);
@@ -156,6 +186,12 @@ static unsigned int netctx_hook_steal_bh(struct sk_buff *skb,
 	return verdict;
 }
 
+/* Local delivery of a bridge's br_netfilter path or of xfrm: not ours. */
+static bool netctx_foreign(const struct sk_buff *skb)
+{
+	return unlikely(nf_bridge_info_exists(skb) || secpath_exists(skb));
+}
+
 static unsigned int netctx_hook_v4(void *priv, struct sk_buff *skb,
 				   const struct nf_hook_state *state)
 {
@@ -163,7 +199,8 @@ static unsigned int netctx_hook_v4(void *priv, struct sk_buff *skb,
 	struct netctx_tuple t;
 	unsigned int meta;
 
-	if (!netctx_net_active(nn) || netctx_parse_v4(skb, &t, &meta))
+	if (!netctx_net_active(nn) || netctx_foreign(skb) ||
+	    netctx_parse_v4(skb, &t, &meta))
 		return NF_ACCEPT;
 	return netctx_hook_steal_bh(skb, state, nn, &t, meta);
 }
@@ -175,32 +212,46 @@ static unsigned int netctx_hook_v6(void *priv, struct sk_buff *skb,
 	struct netctx_tuple t;
 	unsigned int meta;
 
-	if (!netctx_net_active(nn) || netctx_parse_v6(skb, &t, &meta))
+	if (!netctx_net_active(nn) || netctx_foreign(skb) ||
+	    netctx_parse_v6(skb, &t, &meta))
 		return NF_ACCEPT;
 	return netctx_hook_steal_bh(skb, state, nn, &t, meta);
 }
 
-/* In the owning context's thread, bottom halves disabled, RCU held. */
-void netctx_hook_reinject(struct sk_buff *skb, netctx_okfn_t okfn)
+/*
+ * In the owning context's thread, bottom halves disabled, RCU held. net is
+ * the netns whose hook stole the packet: a device that left it since, or
+ * is going away, gets its packet dropped (false) rather than delivered in
+ * another netns or after its unregistration began.
+ */
+bool netctx_hook_reinject(struct net *net, struct sk_buff *skb,
+			  netctx_okfn_t okfn)
 {
-	/* okfn may move skb to an l3mdev: put the device we held. */
+	/* okfn consumes skb: put the device we held after it. */
 	struct net_device *dev = skb->dev;
+	bool ok;
 
-	okfn(dev_net(dev), NULL, skb);
+	ok = READ_ONCE(dev->reg_state) == NETREG_REGISTERED &&
+	     net_eq(dev_net(dev), net);
+	if (likely(ok))
+		okfn(net, NULL, skb);
+	else
+		kfree_skb(skb);
 	dev_put(dev);
+	return ok;
 }
 
 static const struct nf_hook_ops netctx_hook_ops[] = {
 	{
 		.hook		= netctx_hook_v4,
 		.pf		= NFPROTO_IPV4,
-		.hooknum	= NF_INET_PRE_ROUTING,
+		.hooknum	= NF_INET_LOCAL_IN,
 		.priority	= NF_IP_PRI_LAST,
 	},
 	{
 		.hook		= netctx_hook_v6,
 		.pf		= NFPROTO_IPV6,
-		.hooknum	= NF_INET_PRE_ROUTING,
+		.hooknum	= NF_INET_LOCAL_IN,
 		.priority	= NF_IP6_PRI_LAST,
 	},
 };

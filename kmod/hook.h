@@ -13,7 +13,8 @@
 
 int netctx_hook_register(struct net *net);
 void netctx_hook_unregister(struct net *net);
-void netctx_hook_reinject(struct sk_buff *skb, netctx_okfn_t okfn);
+bool netctx_hook_reinject(struct net *net, struct sk_buff *skb,
+			  netctx_okfn_t okfn);
 unsigned int netctx_hook_meta(const struct sk_buff *skb, u8 family);
 
 #endif /* _NETCTX_HOOK_H */

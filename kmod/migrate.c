@@ -137,6 +137,7 @@ int netctx_conn_assign(struct net *net, const struct netctx_tuple *t,
 	pcb->user = user;
 	pcb->ctx = ctx;
 	pcb->origin = NETCTX_ORIGIN_ASSIGNED;
+	pcb->placed_by = NETCTX_ORIGIN_ASSIGNED;
 	pcb->state = NETCTX_STATE_ASSIGNED;
 	pcb->wild = ipv6_addr_any(&t->laddr);
 	pcb->assign_timeout = msecs_to_jiffies(timeout_ms ?:

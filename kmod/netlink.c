@@ -432,6 +432,7 @@ static int netctx_fill_conn(struct sk_buff *skb, const struct netctx_pcb *pcb)
 	    nla_put_u16(skb, NETCTX_A_RPORT, ntohs(t->rport)) ||
 	    nla_put_u32(skb, NETCTX_A_CTX_ID, READ_ONCE(pcb->ctx)->id) ||
 	    nla_put_u8(skb, NETCTX_A_ORIGIN, READ_ONCE(pcb->origin)) ||
+	    nla_put_u8(skb, NETCTX_A_PLACED_BY, pcb->placed_by) ||
 	    nla_put_u32(skb, NETCTX_A_FLOW_HASH, pcb->flow_hash) ||
 	    nla_put_u64_64bit(skb, NETCTX_A_PACKETS, READ_ONCE(pcb->packets),
 			      NETCTX_A_PAD) ||

@@ -4,7 +4,7 @@
  * of PCBs. Registered as a pernet subsystem, so a dying netns reaches us
  * after its virtual devices were unregistered, which waited for every
  * packet we held a device reference on. (A physical NIC goes back to
- * init_net instead; packets queued from it are re-injected there.)
+ * init_net instead; packets queued from it are dropped at delivery.)
  */
 #include "netns.h"
 #include "context.h"

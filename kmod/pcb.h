@@ -44,6 +44,7 @@ struct netctx_pcb {
 	u32 dir_hash;
 	u32 flow_hash;
 	u8 origin;		/* enum netctx_origin */
+	u8 placed_by;		/* origin before any migration */
 	struct netctx_context *ctx;	/* owner: WRITE_ONCE by migration */
 	netctx_okfn_t okfn;	/* where re-injection resumes */
 	bool wild;		/* pre-assignment for any local address */
@@ -67,12 +68,16 @@ struct netctx_pcb {
 	unsigned long last_seen;
 	unsigned long grave_cookie;
 	unsigned long assign_timeout;	/* jiffies, for state ASSIGNED */
+	unsigned long expire_tail;	/* queue tail when found expired */
+	int dif;		/* ingress ifindex of the first packet */
+	int sdif;		/* its l3mdev slave ifindex, or 0 */
 	u64 packets;
 	u64 bytes;
 	s32 first_ctx;
 	u8 state;		/* enum netctx_state */
 	bool attached;
 	bool dead;
+	bool expiring;		/* expire_tail is set */
 };
 
 int netctx_pcb_init(unsigned int max_conns);

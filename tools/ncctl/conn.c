@@ -85,6 +85,10 @@ void conn_print(const struct nlattr *const *tb, const char *event)
 		out_str("origin", "origin",
 			nc_name(nc_origin_names,
 				mnl_attr_get_u8(tb[NETCTX_A_ORIGIN]), name));
+	if (tb[NETCTX_A_PLACED_BY])
+		out_str("placed_by", "placed-by",
+			nc_name(nc_origin_names,
+				mnl_attr_get_u8(tb[NETCTX_A_PLACED_BY]), name));
 	if (tb[NETCTX_A_FLOW_HASH])
 		out_hex("hash", "hash",
 			mnl_attr_get_u32(tb[NETCTX_A_FLOW_HASH]));

@@ -74,6 +74,7 @@ static const char *const nc_attr_names[__NETCTX_A_MAX] = {
 	NC_ATTR(RPORT), NC_ATTR(ORIGIN), NC_ATTR(FLOW_HASH), NC_ATTR(PACKETS),
 	NC_ATTR(BYTES), NC_ATTR(STATE), NC_ATTR(FIRST_CTX),
 	NC_ATTR(TIMEOUT_MS), NC_ATTR(EVENT), NC_ATTR(CTX_OVERFLOWS),
+	NC_ATTR(PLACED_BY),
 };
 
 static const char *nc_attr_name(unsigned int type)
@@ -92,6 +93,7 @@ static bool nc_attr_valid(const struct nlattr *a)
 	case NETCTX_A_HASH:
 	case NETCTX_A_FAMILY:
 	case NETCTX_A_ORIGIN:
+	case NETCTX_A_PLACED_BY:
 	case NETCTX_A_STATE:
 	case NETCTX_A_EVENT:
 		return len == sizeof(uint8_t);

@@ -464,19 +464,19 @@ GET_CTX dump" ]
 		[ "$rc" = 0 -a -z "$err" -a "$(cat "$NCCTL_FAKE_LOG")" = "SETNS NEWNET
 GET_CTX dump" ]
 
-	expect_out "tcp 10.0.0.1:5000 10.0.0.2:40000 ctx 1 origin hash hash 0x1234abcd state active first-ctx 1
-udp *:53 [2001:db8::2]:5353 ctx 0 origin assigned hash 0x00000000 state assigned
-tcp [2001:db8::1]:443 [2001:db8::3]:5000 ctx 0 origin migrated hash 0xdeadbeef state migrating first-ctx 1" \
+	expect_out "tcp 10.0.0.1:5000 10.0.0.2:40000 ctx 1 origin hash placed-by hash hash 0x1234abcd state active first-ctx 1
+udp *:53 [2001:db8::2]:5353 ctx 0 origin assigned placed-by assigned hash 0x00000000 state assigned
+tcp [2001:db8::1]:443 [2001:db8::3]:5000 ctx 0 origin migrated placed-by assigned hash 0xdeadbeef state migrating first-ctx 1" \
 		"$FAKE" conn show
-	expect_out "tcp 10.0.0.1:5000 10.0.0.2:40000 ctx 1 origin hash hash 0x1234abcd packets 10 bytes 1000 state active first-ctx 1
-udp *:53 [2001:db8::2]:5353 ctx 0 origin assigned hash 0x00000000 packets 0 bytes 0 state assigned
-tcp [2001:db8::1]:443 [2001:db8::3]:5000 ctx 0 origin migrated hash 0xdeadbeef packets 8589934592 bytes 8796093022208 state migrating first-ctx 1" \
+	expect_out "tcp 10.0.0.1:5000 10.0.0.2:40000 ctx 1 origin hash placed-by hash hash 0x1234abcd packets 10 bytes 1000 state active first-ctx 1
+udp *:53 [2001:db8::2]:5353 ctx 0 origin assigned placed-by assigned hash 0x00000000 packets 0 bytes 0 state assigned
+tcp [2001:db8::1]:443 [2001:db8::3]:5000 ctx 0 origin migrated placed-by assigned hash 0xdeadbeef packets 8589934592 bytes 8796093022208 state migrating first-ctx 1" \
 		"$FAKE" -s conn show
 	for o in -j -json "-j -s"; do
 		run "$FAKE" $o conn show
 		echo "$out" >"$TMP/json"
 		check "$o conn show keys" json_check "$TMP/json" \
-			'j[0] == {"proto": "tcp", "local": "10.0.0.1:5000", "remote": "10.0.0.2:40000", "ctx": 1, "origin": "hash", "hash": 0x1234abcd, "packets": 10, "bytes": 1000, "state": "active", "first_ctx": 1} and j[1]["local"] == "*:53" and j[1]["remote"] == "[2001:db8::2]:5353" and "first_ctx" not in j[1] and j[2]["hash"] == 0xdeadbeef'
+			'j[0] == {"proto": "tcp", "local": "10.0.0.1:5000", "remote": "10.0.0.2:40000", "ctx": 1, "origin": "hash", "placed_by": "hash", "hash": 0x1234abcd, "packets": 10, "bytes": 1000, "state": "active", "first_ctx": 1} and j[1]["local"] == "*:53" and j[1]["remote"] == "[2001:db8::2]:5353" and "first_ctx" not in j[1] and j[2]["hash"] == 0xdeadbeef and j[2]["origin"] == "migrated" and j[2]["placed_by"] == "assigned"'
 	done
 	# The fake kernel ignores the filters: ncctl applies them as well.
 	expect_req "GET_CONN dump PROTO=17" "$FAKE" conn show proto udp
@@ -621,10 +621,10 @@ Command failed $TMP/force:1" ]
 	# Monitor: the fake kernel overruns once, sends 5 events, then exits.
 	run "$FAKE" -s monitor
 	check "monitor: one line per event" [ "$rc" = 0 -a "$out" = "port-add udp 4789 match remote hash round-robin contexts 1 conns 1
-conn-new tcp 10.0.0.1:5000 10.0.0.2:40000 ctx 1 origin hash hash 0x1234abcd packets 10 bytes 1000 state active first-ctx 1
-conn-migrate tcp [2001:db8::1]:443 [2001:db8::3]:5000 ctx 0 origin migrated hash 0xdeadbeef packets 8589934592 bytes 8796093022208 state migrating first-ctx 1
+conn-new tcp 10.0.0.1:5000 10.0.0.2:40000 ctx 1 origin hash placed-by hash hash 0x1234abcd packets 10 bytes 1000 state active first-ctx 1
+conn-migrate tcp [2001:db8::1]:443 [2001:db8::3]:5000 ctx 0 origin migrated placed-by assigned hash 0xdeadbeef packets 8589934592 bytes 8796093022208 state migrating first-ctx 1
 port-del tcp 80 match local
-event-99 udp *:53 [2001:db8::2]:5353 ctx 0 origin assigned hash 0x00000000 packets 0 bytes 0 state assigned" ]
+event-99 udp *:53 [2001:db8::2]:5353 ctx 0 origin assigned placed-by assigned hash 0x00000000 packets 0 bytes 0 state assigned" ]
 	check "monitor: lost events are reported" \
 		[ "$err" = "ncctl: warning: monitor: events lost (receive buffer overrun)" ]
 	run "$FAKE" -j -p monitor

@@ -91,7 +91,8 @@ static const char *const attr_names[__NETCTX_A_MAX] = {
 	A(MATCH), A(HASH), A(HASH_KEY), A(BPF), A(CONTEXTS), A(FLAGS),
 	A(CONNS), A(FAMILY), A(LADDR), A(LPORT), A(RADDR), A(RPORT),
 	A(ORIGIN), A(FLOW_HASH), A(PACKETS), A(BYTES), A(STATE),
-	A(FIRST_CTX), A(TIMEOUT_MS), A(EVENT),
+	A(FIRST_CTX), A(TIMEOUT_MS), A(EVENT), A(CTX_OVERFLOWS),
+	A(PLACED_BY),
 };
 
 static bool env(const char *name)
@@ -358,16 +359,19 @@ struct fake_conn {
 	uint32_t ctx, hash;
 	uint64_t packets, bytes;
 	int first_ctx;			/* -1: absent */
+	uint8_t placed_by;
 };
 
 static const struct fake_conn conns[] = {
 	{ IPPROTO_TCP, AF_INET, NETCTX_ORIGIN_HASH, NETCTX_STATE_ACTIVE,
-	  "10.0.0.1", "10.0.0.2", 5000, 40000, 1, 0x1234abcd, 10, 1000, 1 },
+	  "10.0.0.1", "10.0.0.2", 5000, 40000, 1, 0x1234abcd, 10, 1000, 1,
+	  NETCTX_ORIGIN_HASH },
 	{ IPPROTO_UDP, AF_INET6, NETCTX_ORIGIN_ASSIGNED, NETCTX_STATE_ASSIGNED,
-	  NULL, "2001:db8::2", 53, 5353, 0, 0, 0, 0, -1 },
+	  NULL, "2001:db8::2", 53, 5353, 0, 0, 0, 0, -1,
+	  NETCTX_ORIGIN_ASSIGNED },
 	{ IPPROTO_TCP, AF_INET6, NETCTX_ORIGIN_MIGRATED,
 	  NETCTX_STATE_MIGRATING, "2001:db8::1", "2001:db8::3", 443, 5000, 0,
-	  0xdeadbeef, 1ULL << 33, 1ULL << 43, 1 },
+	  0xdeadbeef, 1ULL << 33, 1ULL << 43, 1, NETCTX_ORIGIN_ASSIGNED },
 };
 
 static void put_conn(struct nlmsghdr *nlh, uint8_t cmd,
@@ -389,6 +393,7 @@ static void put_conn(struct nlmsghdr *nlh, uint8_t cmd,
 	mnl_attr_put_u16(nlh, NETCTX_A_RPORT, c->rport);
 	mnl_attr_put_u32(nlh, NETCTX_A_CTX_ID, c->ctx);
 	mnl_attr_put_u8(nlh, NETCTX_A_ORIGIN, c->origin);
+	mnl_attr_put_u8(nlh, NETCTX_A_PLACED_BY, c->placed_by);
 	mnl_attr_put_u32(nlh, NETCTX_A_FLOW_HASH, c->hash);
 	put_u64(nlh, NETCTX_A_PACKETS, c->packets);
 	put_u64(nlh, NETCTX_A_BYTES, c->bytes);

@@ -99,8 +99,10 @@ static void test_endpoints(void)
 	endpoint_ok("[::1]:80", false, AF_INET6, "[::1]:80");
 	endpoint_ok("[2001:0db8:0:0:0:0:0:1]:80", false, AF_INET6,
 		    "[2001:db8::1]:80");
-	endpoint_ok("[::ffff:10.1.2.3]:7", false, AF_INET6,
-		    "[::ffff:10.1.2.3]:7");
+	/* The dual-stack form of an IPv4 connection is that connection. */
+	endpoint_ok("[::ffff:10.1.2.3]:7", false, AF_INET, "10.1.2.3:7");
+	endpoint_ok("[::FFFF:0a01:0203]:7", false, AF_INET, "10.1.2.3:7");
+	endpoint_ok("[::10.1.2.3]:7", false, AF_INET6, "[::10.1.2.3]:7");
 	endpoint_ok("*:8080", true, AF_UNSPEC, "*:8080");
 	endpoint_bad("*:8080", false);
 	endpoint_bad("10.0.0.1", false);

@@ -307,6 +307,18 @@ int nc_parse_endpoint(const char *s, bool wildcard_ok, struct nc_endpoint *ep,
 						"invalid IPv4 address";
 		return -1;
 	}
+	/*
+	 * [::ffff:a.b.c.d]:p is how tcp_probe and ss print the IPv4
+	 * connection of a dual-stack socket: the kernel knows it as IPv4.
+	 */
+	if (ep->family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&ep->addr.v6)) {
+		struct in_addr v4;
+
+		memcpy(&v4, &ep->addr.v6.s6_addr[12], sizeof(v4));
+		memset(&ep->addr, 0, sizeof(ep->addr));
+		ep->addr.v4 = v4;
+		ep->family = AF_INET;
+	}
 	return 0;
 }
 

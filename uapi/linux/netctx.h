@@ -5,8 +5,9 @@
  *
  * The module runs nr_contexts kernel threads "netctx/<i>". Each owns a queue,
  * a private table of connection control blocks (PCBs) and a timer wheel. A
- * netfilter hook (IPv4 and IPv6 PRE_ROUTING, every netns) classifies each
- * received TCP/UDP packet in this order:
+ * netfilter hook (IPv4 and IPv6 LOCAL_IN, every netns) classifies each
+ * TCP/UDP packet the host delivers locally (never forwarded or bridged
+ * traffic) in this order:
  *
  *   1. exact connection: a PCB or a pre-assignment for the 5-tuple + netns,
  *      then a pre-assignment made without local address;
@@ -31,7 +32,9 @@
  *     NETCTX_A_CTX_MIGRATIONS_OUT, NETCTX_A_CTX_TIMERS_FIRED,
  *     NETCTX_A_CTX_OVERFLOWS
  *   The counters are module-wide (all namespaces). DROPS counts packets
- *   refused by a full queue (or float queue); OVERFLOWS counts packets
+ *   refused by a full queue (or float queue), and queued packets dropped
+ *   because their device had moved to another netns or was being
+ *   unregistered at delivery; OVERFLOWS counts packets
  *   opening a new flow (TCP SYN, any UDP datagram) that a policy gave
  *   this context but that got no PCB because max_conns was reached:
  *   they are processed normally, unmanaged.
@@ -66,9 +69,12 @@
  *     NETCTX_A_PROTO, NETCTX_A_FAMILY, NETCTX_A_LADDR, NETCTX_A_LPORT,
  *     NETCTX_A_RADDR, NETCTX_A_RPORT, NETCTX_A_CTX_ID, NETCTX_A_ORIGIN,
  *     NETCTX_A_FLOW_HASH, NETCTX_A_PACKETS, NETCTX_A_BYTES,
- *     NETCTX_A_STATE, NETCTX_A_FIRST_CTX
+ *     NETCTX_A_STATE, NETCTX_A_FIRST_CTX, NETCTX_A_PLACED_BY
  *   NETCTX_A_FIRST_CTX is the context that processed the first packet of
- *   the connection (absent while no packet was seen).
+ *   the connection (absent while no packet was seen). NETCTX_A_ORIGIN
+ *   says why the PCB is on its context now (MIGRATED once it was moved);
+ *   NETCTX_A_PLACED_BY how it was placed first, HASH or ASSIGNED, which
+ *   a migration does not change.
  *
  * NETCTX_CMD_ASSIGN_CONN (admin)
  *   pre-assign a connection that does not exist yet:
@@ -157,6 +163,7 @@ enum netctx_attr {
 	NETCTX_A_TIMEOUT_MS,		/* u32 */
 	NETCTX_A_EVENT,			/* u8, enum netctx_event */
 	NETCTX_A_CTX_OVERFLOWS,		/* u64 */
+	NETCTX_A_PLACED_BY,		/* u8, enum netctx_origin */
 	__NETCTX_A_MAX
 };
 
