@@ -125,7 +125,7 @@ class Topo:
         self.srv = "srv-" + tag
 
     def __enter__(self):
-        # Module autoload cannot reach modprobe from the VM's chroot.
+        # Module autoload cannot reach modprobe from the VM's root.
         cmd(["modprobe", "veth"])
         for ns in (self.cli, self.srv):
             cmd(["ip", "netns", "add", ns])
