@@ -20,11 +20,20 @@
 
 #include "../uapi/linux/netctx.h"
 
+/*
+ * PROTO and FAMILY take a few values out of a range. The policy checks
+ * the range and these the exact set: a policy dump (CTRL_CMD_GETPOLICY)
+ * cannot describe an NLA_POLICY_VALIDATE_FN() integer (6.1 warns in
+ * nla_get_range_unsigned()), and any user may ask for one.
+ */
 static int netctx_nl_check_proto(const struct nlattr *attr,
 				 struct netlink_ext_ack *extack)
 {
-	u8 proto = nla_get_u8(attr);
+	u8 proto;
 
+	if (!attr)
+		return 0;
+	proto = nla_get_u8(attr);
 	if (proto == IPPROTO_TCP || proto == IPPROTO_UDP)
 		return 0;
 	NL_SET_ERR_MSG_ATTR(extack, attr, "protocol must be TCP or UDP");
@@ -34,8 +43,11 @@ static int netctx_nl_check_proto(const struct nlattr *attr,
 static int netctx_nl_check_family(const struct nlattr *attr,
 				  struct netlink_ext_ack *extack)
 {
-	u8 family = nla_get_u8(attr);
+	u8 family;
 
+	if (!attr)
+		return 0;
+	family = nla_get_u8(attr);
 	if (family == AF_INET || family == AF_INET6)
 		return 0;
 	NL_SET_ERR_MSG_ATTR(extack, attr, "family must be AF_INET or AF_INET6");
@@ -54,7 +66,7 @@ static struct netlink_range_validation netctx_timeout_range = {
 
 static const struct nla_policy netctx_nl_policy[NETCTX_A_MAX + 1] = {
 	[NETCTX_A_CTX_ID]	= NLA_POLICY_MAX(NLA_U32, NETCTX_MAX_CONTEXTS - 1),
-	[NETCTX_A_PROTO]	= NLA_POLICY_VALIDATE_FN(NLA_U8, netctx_nl_check_proto),
+	[NETCTX_A_PROTO]	= NLA_POLICY_RANGE(NLA_U8, IPPROTO_TCP, IPPROTO_UDP),
 	[NETCTX_A_PORT]		= NLA_POLICY_MIN(NLA_U16, 1),
 	[NETCTX_A_MATCH]	= NLA_POLICY_MAX(NLA_U8, NETCTX_MATCH_MAX),
 	[NETCTX_A_HASH]		= NLA_POLICY_MAX(NLA_U8, NETCTX_HASH_MAX),
@@ -64,8 +76,7 @@ static const struct nla_policy netctx_nl_policy[NETCTX_A_MAX + 1] = {
 	[NETCTX_A_CONTEXTS]	= NLA_POLICY_RANGE(NLA_BINARY, sizeof(u64),
 						   NETCTX_MAX_CONTEXTS / 8),
 	[NETCTX_A_FLAGS]	= NLA_POLICY_MASK(NLA_U32, __NETCTX_F_ALL),
-	[NETCTX_A_FAMILY]	= NLA_POLICY_VALIDATE_FN(NLA_U8,
-							 netctx_nl_check_family),
+	[NETCTX_A_FAMILY]	= NLA_POLICY_RANGE(NLA_U8, AF_INET, AF_INET6),
 	[NETCTX_A_LADDR]	= NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
 	[NETCTX_A_LPORT]	= NLA_POLICY_MIN(NLA_U16, 1),
 	[NETCTX_A_RADDR]	= NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
@@ -322,6 +333,9 @@ static int netctx_nl_add_port(struct sk_buff *skb, struct genl_info *info)
 	if (GENL_REQ_ATTR_CHECK(info, NETCTX_A_PROTO) ||
 	    GENL_REQ_ATTR_CHECK(info, NETCTX_A_PORT))
 		return -EINVAL;
+	ret = netctx_nl_check_proto(info->attrs[NETCTX_A_PROTO], info->extack);
+	if (ret)
+		return ret;
 	ret = netctx_parse_contexts(info, mask);
 	if (ret)
 		return ret;
@@ -358,10 +372,14 @@ static int netctx_nl_del_port(struct sk_buff *skb, struct genl_info *info)
 	struct net *net = genl_info_net(info);
 	struct netctx_policy *p;
 	u8 match = NETCTX_MATCH_LOCAL;
+	int ret;
 
 	if (GENL_REQ_ATTR_CHECK(info, NETCTX_A_PROTO) ||
 	    GENL_REQ_ATTR_CHECK(info, NETCTX_A_PORT))
 		return -EINVAL;
+	ret = netctx_nl_check_proto(info->attrs[NETCTX_A_PROTO], info->extack);
+	if (ret)
+		return ret;
 	if (info->attrs[NETCTX_A_MATCH])
 		match = nla_get_u8(info->attrs[NETCTX_A_MATCH]);
 	p = netctx_policy_del(netctx_net(net),
@@ -460,6 +478,14 @@ static bool netctx_conn_match(const struct netctx_conn_filter *f,
 	       (!f->proto || pcb->tuple.proto == f->proto) &&
 	       (!f->port || pcb->tuple.lport == f->port ||
 		pcb->tuple.rport == f->port);
+}
+
+/* Refuses a filter naming no protocol netctx manages. */
+static int netctx_nl_get_conn_start(struct netlink_callback *cb)
+{
+	struct nlattr **attrs = genl_dumpit_info(cb)->attrs;
+
+	return netctx_nl_check_proto(attrs[NETCTX_A_PROTO], cb->extack);
 }
 
 static int netctx_nl_get_conn(struct sk_buff *skb, struct netlink_callback *cb)
@@ -574,6 +600,12 @@ static int netctx_parse_tuple(struct genl_info *info, bool wild_ok,
 			return -EINVAL;
 	if (!wild_ok && GENL_REQ_ATTR_CHECK(info, NETCTX_A_LADDR))
 		return -EINVAL;
+	ret = netctx_nl_check_proto(info->attrs[NETCTX_A_PROTO], info->extack);
+	if (!ret)
+		ret = netctx_nl_check_family(info->attrs[NETCTX_A_FAMILY],
+					     info->extack);
+	if (ret)
+		return ret;
 	memset(t, 0, sizeof(*t));
 	t->proto = nla_get_u8(info->attrs[NETCTX_A_PROTO]);
 	t->family = nla_get_u8(info->attrs[NETCTX_A_FAMILY]);
@@ -653,6 +685,7 @@ static const struct genl_ops netctx_genl_ops[] = {
 	},
 	{
 		.cmd	= NETCTX_CMD_GET_CONN,
+		.start	= netctx_nl_get_conn_start,
 		.dumpit	= netctx_nl_get_conn,
 	},
 	{

@@ -487,7 +487,7 @@ def bad_input_netlink():
             ("port 0", add, ok_port[:1] + [(A["NETCTX_A_PORT"], u16(0))],
              errno.ERANGE),
             ("proto icmp", add, [(A["NETCTX_A_PROTO"], u8(1))] +
-             ok_port[1:], errno.EPROTONOSUPPORT),
+             ok_port[1:], errno.ERANGE),
             ("proto 10", add, [(A["NETCTX_A_PROTO"], u8(10))] +
              ok_port[1:], errno.EPROTONOSUPPORT),
             ("hash 99", add, ok_port + [(A["NETCTX_A_HASH"], u8(99))],
@@ -521,7 +521,13 @@ def bad_input_netlink():
                                                   u32(5000))], errno.ERANGE),
             ("assign: family 99", assign, [(A["NETCTX_A_FAMILY"], u8(99))] +
              conn[:1] + conn[2:] + [(A["NETCTX_A_CTX_ID"], u32(1))],
+             errno.ERANGE),
+            ("assign: family 3", assign, [(A["NETCTX_A_FAMILY"], u8(3))] +
+             conn[:1] + conn[2:] + [(A["NETCTX_A_CTX_ID"], u32(1))],
              errno.EAFNOSUPPORT),
+            ("assign: proto 8", assign, [(A["NETCTX_A_PROTO"], u8(8))] +
+             conn[1:] + [(A["NETCTX_A_CTX_ID"], u32(1))],
+             errno.EPROTONOSUPPORT),
             ("assign: 5-byte address", assign, conn[:3] +
              [(A["NETCTX_A_RADDR"], bytes(5)), conn[4],
               (A["NETCTX_A_CTX_ID"], u32(1))], errno.EINVAL),

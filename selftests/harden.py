@@ -4,13 +4,63 @@
 machine. Each case plays one kind of caller (root, the root of a user
 namespace, an unprivileged user) against the module and checks that it
 gets no more than its own share, and that the kernel log stays clean."""
+import json
+import os
+import re
 import sys
 
-from nclib import cmd, ksft_run
+from nclib import Module, cmd, ksft_eq, ksft_run, ksft_true
 
 NOBODY = 65534
 SETPRIV = ["setpriv", "--reuid=%d" % NOBODY, "--regid=%d" % NOBODY,
            "--clear-groups"]
+HERE = os.path.dirname(os.path.abspath(__file__))
+SPLAT = re.compile(r"WARNING:|BUG:|Oops|general protection|refcount_t|"
+                   r"use-after-free|scheduling while atomic|Call Trace")
+GENL_ID_CTRL, CTRL_CMD_GETPOLICY = 0x10, 10
+CTRL_ATTR_FAMILY_NAME, CTRL_ATTR_OP = 2, 10
+
+
+def uapi_enum(name):
+    """NAME -> value of an enum of uapi/linux/netctx.h."""
+    with open(os.path.join(HERE, "..", "uapi", "linux", "netctx.h")) as f:
+        text = f.read()
+    body = re.search(r"enum %s \{(.*?)\};" % name, text, re.S).group(1)
+    out, val = {}, 0
+    for m in re.finditer(r"^\s*(\w+)(?:\s*=\s*(\w+))?,", body, re.M):
+        if m.group(2):
+            val = int(m.group(2), 0)
+        out[m.group(1)] = val
+        val += 1
+    return out
+
+
+C = uapi_enum("netctx_cmd")
+
+
+class KernelLog:
+    """The kernel log lines written while the block runs; check() fails
+    on any splat among them."""
+
+    def __enter__(self):
+        self.start = len(cmd(["dmesg"]).splitlines())
+        return self
+
+    def __exit__(self, *exc):
+        pass
+
+    def check(self):
+        new = cmd(["dmesg"]).splitlines()[self.start:]
+        bad = [line for line in new if SPLAT.search(line)]
+        ksft_eq(bad, [], "kernel log splats")
+
+
+def python_as(prefix, code, *args):
+    """Runs python code under prefix (e.g. SETPRIV); returns its JSON."""
+    out = cmd(prefix + [sys.executable, "-c",
+                        "import sys; sys.path.insert(0, %r)\n" % HERE +
+                        code] + [str(a) for a in args])
+    return json.loads(out)
 
 
 def userns_available():
@@ -21,7 +71,38 @@ def userns_available():
     cmd(SETPRIV + ["unshare", "-Urn", "true"])
 
 
+POLICY_DUMP = """
+import json, struct
+from nclib import Genl
+nl = Genl()
+name = (2, b"netctx\\0")
+res = {"all": nl.dump(0x10, 10, [name])[0]}
+for op in json.loads(sys.argv[1]):
+    err, msgs = nl.dump(0x10, 10, [name, (10, struct.pack("=I", op))])
+    res[str(op)] = [err, len(msgs)]
+print(json.dumps(res))
+"""
+
+
+def policy_dump_unprivileged():
+    """Any user may dump the family's policies (CTRL_CMD_GETPOLICY), of
+    all ops and of each: every dump succeeds and the kernel does not
+    warn (an NLA_POLICY_VALIDATE_FN integer made 6.1 WARN here)."""
+    ops = [v for k, v in C.items() if k.startswith("NETCTX_CMD_") and
+           k not in ("NETCTX_CMD_UNSPEC", "NETCTX_CMD_EVENT") and
+           not k.startswith("__") and k != "NETCTX_CMD_MAX"]
+    with Module(nr_contexts=2), KernelLog() as log:
+        res = python_as(SETPRIV, POLICY_DUMP, json.dumps(ops))
+        ksft_eq(res.pop("all"), 0, "dump of every op's policy")
+        for op in ops:
+            err, n = res[str(op)]
+            ksft_eq(err, 0, "policy dump of op %d" % op)
+            ksft_true(n > 0, "policy of op %d is empty" % op)
+        log.check()
+
+
 if __name__ == "__main__":
-    cases = [("userns_available", userns_available)]
+    cases = [("userns_available", userns_available),
+             ("policy_dump_unprivileged", policy_dump_unprivileged)]
     only = sys.argv[1:]
     sys.exit(ksft_run([c for c in cases if not only or c[0] in only]))

@@ -22,6 +22,10 @@
  * All configuration is per network namespace: a request acts on the netns of
  * the requesting socket. Requests that change state need CAP_NET_ADMIN in
  * the user namespace owning that netns; reads are open to everyone.
+ * The family's policy (CTRL_CMD_GETPOLICY) gives NETCTX_A_PROTO the range
+ * 6..17 and NETCTX_A_FAMILY 2..10 (ERANGE outside); within them, a value
+ * other than TCP/UDP or AF_INET/AF_INET6 is refused with EPROTONOSUPPORT
+ * or EAFNOSUPPORT, also as a NETCTX_CMD_GET_CONN filter.
  *
  * NETCTX_CMD_GET_CTX (dump)
  *   reply, one message per context:
