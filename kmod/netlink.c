@@ -93,7 +93,11 @@ enum netctx_mcgrp {
 };
 
 static const struct genl_multicast_group netctx_mcgrps[] = {
-	[NETCTX_MCGRP_EVENTS_ID] = { .name = NETCTX_MCGRP_EVENTS },
+	/* Events show every connection's flow hash: for admins only. */
+	[NETCTX_MCGRP_EVENTS_ID] = {
+		.name	= NETCTX_MCGRP_EVENTS,
+		.flags	= GENL_MCAST_CAP_NET_ADMIN,
+	},
 };
 
 static void *netctx_msg_start(struct sk_buff *skb,
@@ -437,7 +441,9 @@ static int netctx_put_addr(struct sk_buff *skb, int attr,
 	return nla_put_in6_addr(skb, attr, addr);
 }
 
-static int netctx_fill_conn(struct sk_buff *skb, const struct netctx_pcb *pcb)
+/* hash: whether the reader may see the flow hash (CAP_NET_ADMIN). */
+static int netctx_fill_conn(struct sk_buff *skb, const struct netctx_pcb *pcb,
+			    bool hash)
 {
 	const struct netctx_tuple *t = &pcb->tuple;
 	s32 first = READ_ONCE(pcb->first_ctx);
@@ -450,7 +456,7 @@ static int netctx_fill_conn(struct sk_buff *skb, const struct netctx_pcb *pcb)
 	    nla_put_u16(skb, NETCTX_A_RPORT, ntohs(t->rport)) ||
 	    nla_put_u32(skb, NETCTX_A_CTX_ID, READ_ONCE(pcb->ctx)->id) ||
 	    nla_put_u8(skb, NETCTX_A_ORIGIN, READ_ONCE(pcb->origin)) ||
-	    nla_put_u32(skb, NETCTX_A_FLOW_HASH, pcb->flow_hash) ||
+	    (hash && nla_put_u32(skb, NETCTX_A_FLOW_HASH, pcb->flow_hash)) ||
 	    nla_put_u64_64bit(skb, NETCTX_A_PACKETS, READ_ONCE(pcb->packets),
 			      NETCTX_A_PAD) ||
 	    nla_put_u64_64bit(skb, NETCTX_A_BYTES, READ_ONCE(pcb->bytes),
@@ -480,11 +486,16 @@ static bool netctx_conn_match(const struct netctx_conn_filter *f,
 		pcb->tuple.rport == f->port);
 }
 
-/* Refuses a filter naming no protocol netctx manages. */
+/*
+ * Refuses a filter naming no protocol netctx manages, and notes in
+ * args[2] whether the reader may see flow hashes: an unprivileged one
+ * does not get others' (SO_GET gives it its own sockets').
+ */
 static int netctx_nl_get_conn_start(struct netlink_callback *cb)
 {
 	struct nlattr **attrs = genl_dumpit_info(cb)->attrs;
 
+	cb->args[2] = netlink_net_capable(cb->skb, CAP_NET_ADMIN);
 	return netctx_nl_check_proto(attrs[NETCTX_A_PROTO], cb->extack);
 }
 
@@ -516,7 +527,7 @@ static int netctx_nl_get_conn(struct sk_buff *skb, struct netlink_callback *cb)
 			hdr = netctx_msg_start(skb, cb, NETCTX_CMD_GET_CONN);
 			if (!hdr)
 				goto out;
-			if (netctx_fill_conn(skb, pcb)) {
+			if (netctx_fill_conn(skb, pcb, cb->args[2])) {
 				genlmsg_cancel(skb, hdr);
 				goto out;
 			}
@@ -550,7 +561,7 @@ void netctx_nl_notify_conn(const struct netctx_pcb *pcb, u8 event)
 	skb = netctx_event_new(event, &hdr, GFP_ATOMIC);
 	if (!skb)
 		goto out;
-	if (netctx_fill_conn(skb, pcb)) {
+	if (netctx_fill_conn(skb, pcb, true)) {
 		nlmsg_free(skb);
 		goto out;
 	}

@@ -9,7 +9,8 @@ import os
 import re
 import sys
 
-from nclib import Module, cmd, ksft_eq, ksft_run, ksft_true
+from nclib import (Module, Topo, busywait, cmd, ksft_eq, ksft_run, ksft_true,
+                   ncctl)
 
 NOBODY = 65534
 SETPRIV = ["setpriv", "--reuid=%d" % NOBODY, "--regid=%d" % NOBODY,
@@ -36,6 +37,7 @@ def uapi_enum(name):
 
 
 C = uapi_enum("netctx_cmd")
+A = uapi_enum("netctx_attr")
 
 
 class KernelLog:
@@ -101,8 +103,60 @@ def policy_dump_unprivileged():
         log.check()
 
 
+CONN_READER = """
+import errno, json, socket, struct
+from nclib import Genl
+nl = Genl()
+err, msgs = nl.dump(nl.family, int(sys.argv[1]), [])
+conns = [sorted(Genl.parse(m[20:])) for m in msgs]
+fam = Genl.parse(nl._talk(0x10, 3, [(2, b"netctx\\0")], ack=False)[1][0][20:])
+groups = [Genl.parse(g) for g in Genl.parse(fam[7]).values()]
+sub = {}
+for g in groups:
+    try:
+        nl.sock.setsockopt(270, 1, struct.unpack("=I", g[2])[0])
+        sub[g[1].rstrip(b"\\0").decode()] = 0
+    except OSError as e:
+        sub[g[1].rstrip(b"\\0").decode()] = e.errno
+print(json.dumps({"err": err, "conns": conns, "subscribe": sub}))
+"""
+
+
+def flow_hash_private():
+    """Flow hashes are keyed (SipHash, 128-bit key that root alone may
+    read) and shown to CAP_NET_ADMIN only: an unprivileged reader's
+    GET_CONN dump lacks them and it may not join the events group, so
+    nobody collects the hashes of known flows to recover the key."""
+    import errno
+    with Module(nr_contexts=2), Topo() as t:
+        ncctl(t.srv, "port", "add", "udp", 5000)
+        cmd(["python3", "-c", "import socket; socket.socket(socket.AF_INET,"
+             " socket.SOCK_DGRAM).sendto(b'x', ('%s', 5000))" % t.V4[1]],
+            ns=t.cli)
+        ksft_true(busywait(lambda: ncctl(t.srv, "conn", "show")), "PCB")
+        get = C["NETCTX_CMD_GET_CONN"]
+        netns = ["ip", "netns", "exec", t.srv]
+        root = python_as(netns, CONN_READER, get)
+        nobody = python_as(netns + SETPRIV, CONN_READER, get)
+        fh = A["NETCTX_A_FLOW_HASH"]
+        ksft_eq((root["err"], len(root["conns"])), (0, 1), "root's dump")
+        ksft_true(fh in root["conns"][0], "root sees the flow hash")
+        ksft_eq(root["subscribe"], {"events": 0}, "root subscribes")
+        ksft_eq((nobody["err"], len(nobody["conns"])), (0, 1),
+                "nobody's dump")
+        ksft_true(fh not in nobody["conns"][0],
+                  "nobody sees the flow hash: %r" % nobody["conns"][0])
+        ksft_eq(nobody["subscribe"], {"events": errno.EPERM},
+                "nobody joins the events group")
+        param = "/sys/module/netctx/parameters/hash_key"
+        ksft_true(os.path.exists(param), "hash_key parameter")
+        ksft_eq(os.stat(param).st_mode & 0o777, 0o400, "hash_key mode")
+        ksft_eq(len(Module.hash_key()), 16, "128-bit key")
+
+
 if __name__ == "__main__":
     cases = [("userns_available", userns_available),
-             ("policy_dump_unprivileged", policy_dump_unprivileged)]
+             ("policy_dump_unprivileged", policy_dump_unprivileged),
+             ("flow_hash_private", flow_hash_private)]
     only = sys.argv[1:]
     sys.exit(ksft_run([c for c in cases if not only or c[0] in only]))

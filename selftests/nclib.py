@@ -86,9 +86,10 @@ class Module:
             cmd(["rmmod", "netctx"])
 
     @staticmethod
-    def hash_seed():
-        with open("/sys/module/netctx/parameters/hash_seed") as f:
-            return int(f.read())
+    def hash_key():
+        """The SipHash key in use (bytes), readable by root only."""
+        with open("/sys/module/netctx/parameters/hash_key") as f:
+            return bytes.fromhex(f.read().strip())
 
     @staticmethod
     def thread_pids():

@@ -71,6 +71,8 @@
  *     NETCTX_A_RADDR, NETCTX_A_RPORT, NETCTX_A_CTX_ID, NETCTX_A_ORIGIN,
  *     NETCTX_A_FLOW_HASH, NETCTX_A_PACKETS, NETCTX_A_BYTES,
  *     NETCTX_A_STATE, NETCTX_A_FIRST_CTX
+ *   NETCTX_A_FLOW_HASH only if the reader has CAP_NET_ADMIN in the user
+ *   namespace owning the netns: others do not see others' hashes.
  *   NETCTX_A_FIRST_CTX is the context that processed the first packet of
  *   the connection (absent while no packet was seen).
  *
@@ -89,7 +91,8 @@
  *   managed connection; -EBUSY: the parking queue overflowed and the
  *   migration was abandoned, the connection stays where it was.
  *
- * NETCTX_CMD_EVENT (multicast group NETCTX_MCGRP_EVENTS only)
+ * NETCTX_CMD_EVENT (multicast group NETCTX_MCGRP_EVENTS only; joining it
+ * needs CAP_NET_ADMIN in the user namespace owning the netns, -EPERM)
  *   NETCTX_A_EVENT (u8 enum netctx_event) followed by the attributes of the
  *   object concerned, as in the GET replies.
  *
@@ -182,9 +185,9 @@ enum netctx_match {
 
 /* How a policy maps a new flow to a context of its set. */
 enum netctx_hash {
-	NETCTX_HASH_DEFAULT,	/* jhash(raddr, rport, lport), boot seed */
+	NETCTX_HASH_DEFAULT,	/* SipHash(raddr, rport, lport), boot key */
 	NETCTX_HASH_TOEPLITZ,	/* RSS Toeplitz over the 4-tuple */
-	NETCTX_HASH_REMOTE_ADDR,	/* remote address only */
+	NETCTX_HASH_REMOTE_ADDR,	/* SipHash(raddr), boot key */
 	NETCTX_HASH_ROUND_ROBIN,	/* turn by turn at flow creation */
 	NETCTX_HASH_LEAST_LOADED,	/* fewest live PCBs */
 	NETCTX_HASH_BPF,		/* classic BPF return value */
