@@ -9,8 +9,8 @@ import os
 import re
 import sys
 
-from nclib import (Module, Topo, busywait, cmd, ksft_eq, ksft_run, ksft_true,
-                   ncctl)
+from nclib import (Held, Module, Topo, busywait, cmd, ksft_eq, ksft_run,
+                   ksft_true, ncctl)
 
 NOBODY = 65534
 SETPRIV = ["setpriv", "--reuid=%d" % NOBODY, "--regid=%d" % NOBODY,
@@ -154,9 +154,91 @@ def flow_hash_private():
         ksft_eq(len(Module.hash_key()), 16, "128-bit key")
 
 
+SO_ASSIGN, SO_MIGRATE, SO_GET = 3600, 3601, 3600
+
+REUSE_SERVER = """
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", 5001))
+print("ready", flush=True)
+sys.stdin.read()
+"""
+
+UDP_THIEF = """
+import errno, json, socket, struct
+peer, pport, ctx = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+
+
+def req(remote=None):
+    sa = b""
+    if remote:
+        sa = struct.pack("=HH4s8x", socket.AF_INET, socket.htons(remote[1]),
+                         socket.inet_aton(remote[0]))
+    return struct.pack("=IIII", ctx, 0, 0, 0) + sa + bytes(28 - len(sa)) + \\
+        bytes(4)
+
+
+def sock(connect):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("0.0.0.0", 5001))
+    if connect:
+        s.connect((peer, pport))
+    return s
+
+
+def err(fn):
+    try:
+        fn()
+        return "ok"
+    except OSError as e:
+        return errno.errorcode[e.errno]
+
+
+c, u = sock(True), sock(False)
+print(json.dumps({
+    "get": err(lambda: c.getsockopt(0, %d, 48)),
+    "migrate": err(lambda: c.setsockopt(0, %d, req())),
+    "assign": err(lambda: c.setsockopt(0, %d, req())),
+    "preassign": err(lambda: u.setsockopt(0, %d, req((peer, pport + 1)))),
+}))
+""" % (SO_GET, SO_MIGRATE, SO_ASSIGN, SO_ASSIGN)
+
+
+def udp_flow_of_another_user():
+    """Root's UDP server shares its port (SO_REUSEADDR); uid 65534 binds
+    the same port and connect()s to root's peer: the socket options do
+    not give it root's flow (NETCTX_SO_GET), do not move it (MIGRATE,
+    ASSIGN) and do not pre-assign root's next flow on that port."""
+    with Module(nr_contexts=2), Topo() as t:
+        ncctl(t.srv, "port", "add", "udp", 5001)
+        srv = Held(t.srv, REUSE_SERVER)
+        try:
+            cmd(["python3", "-c", "import socket; s = socket.socket("
+                 "socket.AF_INET, socket.SOCK_DGRAM); s.bind(('', 7000)); "
+                 "s.sendto(b'x', ('%s', 5001))" % t.V4[1]], ns=t.cli)
+            ksft_true(busywait(lambda: ncctl(t.srv, "conn", "show")), "PCB")
+            before = ncctl(t.srv, "conn", "show")
+            ksft_eq(len(before), 1, "root's flow")
+            other = 1 - before[0]["ctx"]
+            got = python_as(["ip", "netns", "exec", t.srv] + SETPRIV,
+                            UDP_THIEF, t.V4[0], 7000, other)
+            ksft_eq(got, {"get": "EPERM", "migrate": "EPERM",
+                          "assign": "EPERM", "preassign": "EPERM"},
+                    "nobody on root's shared port")
+            after = ncctl(t.srv, "conn", "show")
+            ksft_eq([(p["remote"], p["ctx"]) for p in after],
+                    [(p["remote"], p["ctx"]) for p in before],
+                    "root's flow unchanged, nothing pre-assigned")
+        finally:
+            srv.close()
+
+
 if __name__ == "__main__":
     cases = [("userns_available", userns_available),
              ("policy_dump_unprivileged", policy_dump_unprivileged),
-             ("flow_hash_private", flow_hash_private)]
+             ("flow_hash_private", flow_hash_private),
+             ("udp_flow_of_another_user", udp_flow_of_another_user)]
     only = sys.argv[1:]
     sys.exit(ksft_run([c for c in cases if not only or c[0] in only]))

@@ -225,7 +225,10 @@ enum netctx_event {
 /*
  * Socket options, at level SOL_IP (IPv4 sockets) or SOL_IPV6 (IPv6
  * sockets), on the caller's own TCP or UDP socket. No capability is needed:
- * a socket can only steer itself.
+ * a socket can only steer itself. Without CAP_NET_ADMIN, every option
+ * fails with -EPERM on a UDP port that another user's socket also has
+ * bound (SO_REUSEADDR), and on a connected socket to which the stack
+ * would not deliver its own tuple.
  *
  * NETCTX_SO_ASSIGN (set, struct netctx_sockopt)
  *   bound, unconnected socket: pre-assign its connection to .remote on
