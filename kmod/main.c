@@ -57,7 +57,7 @@ MODULE_PARM_DESC(float_len, "Packets a migrating connection may park before drop
 
 unsigned int netctx_user_assign_max = 4096;
 module_param_named(user_assign_max, netctx_user_assign_max, uint, 0444);
-MODULE_PARM_DESC(user_assign_max, "Pre-assignments unprivileged sockets may hold per netns");
+MODULE_PARM_DESC(user_assign_max, "Pre-assignments the unprivileged sockets of one uid may hold per netns");
 
 /* 32 hex digits: the SipHash key, bytes in order (words little endian). */
 static char hash_key[2 * sizeof(siphash_key_t) + 1];

@@ -657,7 +657,7 @@ static int netctx_nl_assign_conn(struct sk_buff *skb, struct genl_info *info)
 	if (info->attrs[NETCTX_A_TIMEOUT_MS])
 		timeout = nla_get_u32(info->attrs[NETCTX_A_TIMEOUT_MS]);
 	return netctx_conn_assign(genl_info_net(info), &t, ctx, timeout,
-				  false, info->extack);
+				  NULL, info->extack);
 }
 
 static int netctx_nl_migrate_conn(struct sk_buff *skb, struct genl_info *info)

@@ -7,12 +7,16 @@
  *     its own socket, and, for UDP, only if no other user's socket shares
  *     the port (SO_REUSEADDR lets anyone bind a port already bound, and a
  *     connect() then makes the other user's flow look like its own);
+ *   - its pre-assignment serves only a flow that the stack delivers to the
+ *     very socket that made it (the socket's cookie): closed, the socket
+ *     takes its assignments' power with it, even before they expire.
  *
  * The lookups are the stack's own (udp*_lib_lookup(), inet*_lookup()),
  * so the answer is the socket a packet of the tuple would reach.
  */
 #include "owner.h"
 
+#include <linux/sock_diag.h>
 #include <net/inet6_hashtables.h>
 #include <net/inet_hashtables.h>
 #include <net/ipv6.h>
@@ -83,4 +87,31 @@ bool netctx_owner_port_own(struct sock *sk)
 	}
 	spin_unlock_bh(&hslot->lock);
 	return own;
+}
+
+/* A pre-assignment of sk's: remember the socket. */
+void netctx_owner_save(struct netctx_pcb *pcb, struct sock *sk)
+{
+	sock_diag_save_cookie(sk, pcb->owner_cookie);
+}
+
+/*
+ * Classifier, softirq: whether the first packet (tuple t, arrived on dif)
+ * of a connection pre-assigned by an unprivileged socket goes to that
+ * socket. A PCB without owner (made by an administrator) always matches.
+ */
+bool netctx_owner_match(struct net *net, const struct netctx_pcb *pcb,
+			const struct netctx_tuple *t, int dif)
+{
+	struct sock *sk;
+	bool match;
+
+	if (!pcb->user)
+		return true;
+	sk = netctx_owner_lookup(net, t, dif);
+	if (!sk)
+		return false;
+	match = !sock_diag_check_cookie(sk, pcb->owner_cookie);
+	sock_gen_put(sk);
+	return match;
 }

@@ -8,5 +8,8 @@
 
 bool netctx_owner_delivers(struct sock *sk, const struct netctx_tuple *t);
 bool netctx_owner_port_own(struct sock *sk);
+void netctx_owner_save(struct netctx_pcb *pcb, struct sock *sk);
+bool netctx_owner_match(struct net *net, const struct netctx_pcb *pcb,
+			const struct netctx_tuple *t, int dif);
 
 #endif /* _NETCTX_OWNER_H */

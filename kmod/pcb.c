@@ -174,6 +174,6 @@ void netctx_pcb_unlink(struct netctx_pcb *pcb)
 	if (pcb->wild)
 		atomic_dec(&netctx_net(netctx_pcb_net(pcb))->nr_wild);
 	if (pcb->user)
-		atomic_dec(&netctx_net(netctx_pcb_net(pcb))->nr_user);
+		netctx_uquota_put(netctx_net(netctx_pcb_net(pcb)), pcb->uid);
 	spin_unlock_bh(lock);
 }

@@ -141,14 +141,15 @@ static int netctx_so_set(struct sock *sk, int optval, sockptr_t arg,
 			ret = netctx_conn_migrate(sock_net(sk), &t, ctx, NULL);
 			if (ret == -ENOENT)
 				ret = netctx_conn_assign(sock_net(sk), &t, ctx,
-							 0, user, NULL);
+							 0, user ? sk : NULL,
+							 NULL);
 			return ret;
 		}
 		ret = netctx_so_remote(sk, &req, &t);
 		if (ret)
 			return ret;
-		return netctx_conn_assign(sock_net(sk), &t, ctx, 0, user,
-					  NULL);
+		return netctx_conn_assign(sock_net(sk), &t, ctx, 0,
+					  user ? sk : NULL, NULL);
 	case NETCTX_SO_MIGRATE:
 		if (!connected)
 			return -ENOTCONN;

@@ -7,10 +7,11 @@ gets no more than its own share, and that the kernel log stays clean."""
 import json
 import os
 import re
+import subprocess
 import sys
 
-from nclib import (Held, Module, Topo, busywait, cmd, ksft_eq, ksft_run,
-                   ksft_true, ncctl)
+from nclib import (Held, Module, Topo, busywait, cmd, deadline, ksft_eq,
+                   ksft_run, ksft_true, ncctl)
 
 NOBODY = 65534
 SETPRIV = ["setpriv", "--reuid=%d" % NOBODY, "--regid=%d" % NOBODY,
@@ -235,10 +236,136 @@ def udp_flow_of_another_user():
             srv.close()
 
 
+class As:
+    """A python helper under prefix (netns, uid) that prints a line per
+    step and waits for a line on stdin before the next one."""
+
+    def __init__(self, prefix, code, *args):
+        self.p = subprocess.Popen(prefix + [sys.executable, "-c",
+                                            "import sys\n" + code] +
+                                  [str(a) for a in args],
+                                  stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, text=True)
+
+    def line(self):
+        out = self.p.stdout.readline().strip()
+        ksft_true(out, "helper died")
+        return out
+
+    def step(self):
+        self.p.stdin.write("\n")
+        self.p.stdin.flush()
+        return self.line()
+
+    def close(self):
+        self.p.kill()
+        self.p.wait(timeout=deadline(30))
+
+
+ASSIGNER = """
+import errno, socket, struct
+peer, port, ctx = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("0.0.0.0", port))
+for pport in (7000, 7001):
+    sa = struct.pack("=HH4s8x", socket.AF_INET, socket.htons(pport),
+                     socket.inet_aton(peer))
+    s.setsockopt(0, 3600, struct.pack("=IIII", ctx, 0, 0, 0) + sa +
+                 bytes(28 - len(sa)) + bytes(4))
+print("assigned", flush=True)
+sys.stdin.readline()
+s.close()
+print("closed", flush=True)
+sys.stdin.readline()
+"""
+
+RECEIVER = """
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("0.0.0.0", int(sys.argv[1])))
+print("ready", flush=True)
+while True:
+    data, peer = s.recvfrom(100)
+    print("got %d" % peer[1], flush=True)
+"""
+
+
+def send_from(t, sport, dport):
+    cmd(["python3", "-c", "import socket; s = socket.socket(socket.AF_INET,"
+         " socket.SOCK_DGRAM); s.bind(('', %d)); s.sendto(b'x', ('%s', %d))"
+         % (sport, t.V4[1], dport)], ns=t.cli)
+
+
+def user_assignment_dies_with_socket():
+    """uid 65534 pre-assigns two flows to its UDP port and closes the
+    socket: the next flow on that port, root's, is not steered by the
+    leftover assignment (while open, nobody's own flow was)."""
+    port = 6000
+    with Module(nr_contexts=2), Topo() as t:
+        netns = ["ip", "netns", "exec", t.srv]
+        nobody = As(netns + SETPRIV, ASSIGNER, t.V4[0], port, 1)
+        root = None
+        try:
+            ksft_eq(nobody.line(), "assigned", "nobody's assignments")
+            send_from(t, 7001, port)
+
+            def exact(pport):
+                return [p for p in ncctl(t.srv, "conn", "show")
+                        if p["remote"] == "%s:%d" % (t.V4[0], pport) and
+                        not p["local"].startswith("*")]
+            own = busywait(lambda: exact(7001))
+            ksft_eq([p["ctx"] for p in own], [1], "nobody's own flow")
+            ksft_eq(nobody.step(), "closed", "nobody closed")
+            root = As(netns, RECEIVER, port)
+            ksft_eq(root.line(), "ready", "root's server")
+            send_from(t, 7000, port)
+            ksft_eq(root.line(), "got 7000", "root's datagram")
+            ksft_eq(exact(7000), [], "root's flow steered by nobody's "
+                    "closed socket")
+        finally:
+            nobody.close()
+            if root:
+                root.close()
+
+
+QUOTA = """
+import errno, json, socket, struct
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("0.0.0.0", 0))
+out = []
+for pport in range(1000, 1000 + int(sys.argv[2])):
+    sa = struct.pack("=HH4s8x", socket.AF_INET, socket.htons(pport),
+                     socket.inet_aton(sys.argv[1]))
+    try:
+        s.setsockopt(0, 3600, struct.pack("=IIII", 0, 0, 0, 0) + sa +
+                     bytes(28 - len(sa)) + bytes(4))
+        out.append("ok")
+    except OSError as e:
+        out.append(errno.errorcode[e.errno])
+print(json.dumps(out))
+"""
+
+
+def user_quota_per_uid():
+    """user_assign_max is per uid: one user at its limit (ENOSPC) leaves
+    another user its own share."""
+    with Module(nr_contexts=2, user_assign_max=3), Topo() as t:
+        netns = ["ip", "netns", "exec", t.srv]
+        other = ["setpriv", "--reuid=65533", "--regid=65533",
+                 "--clear-groups"]
+        ksft_eq(python_as(netns + SETPRIV, QUOTA, t.V4[0], 4),
+                ["ok"] * 3 + ["ENOSPC"], "uid 65534")
+        ksft_eq(python_as(netns + other, QUOTA, t.V4[0], 4),
+                ["ok"] * 3 + ["ENOSPC"], "uid 65533")
+
+
 if __name__ == "__main__":
     cases = [("userns_available", userns_available),
              ("policy_dump_unprivileged", policy_dump_unprivileged),
              ("flow_hash_private", flow_hash_private),
-             ("udp_flow_of_another_user", udp_flow_of_another_user)]
+             ("udp_flow_of_another_user", udp_flow_of_another_user),
+             ("user_assignment_dies_with_socket",
+              user_assignment_dies_with_socket),
+             ("user_quota_per_uid", user_quota_per_uid)]
     only = sys.argv[1:]
     sys.exit(ksft_run([c for c in cases if not only or c[0] in only]))

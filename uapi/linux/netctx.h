@@ -233,8 +233,11 @@ enum netctx_event {
  * NETCTX_SO_ASSIGN (set, struct netctx_sockopt)
  *   bound, unconnected socket: pre-assign its connection to .remote on
  *   context .ctx; connected socket: place (or move) its connection on .ctx.
- *   Without CAP_NET_ADMIN a netns's sockets may hold at most
- *   user_assign_max (module parameter) pre-assignments: then -ENOSPC.
+ *   Without CAP_NET_ADMIN the sockets of one uid in a netns may hold at
+ *   most user_assign_max (module parameter) pre-assignments: then
+ *   -ENOSPC. Such a pre-assignment serves only a flow that the stack
+ *   delivers to the socket that made it: once that socket is closed it
+ *   steers nothing, and it expires as any other.
  * NETCTX_SO_MIGRATE (set, struct netctx_sockopt, .remote ignored)
  *   move the socket's live connection to context .ctx.
  * NETCTX_SO_GET (get, struct netctx_sockopt)
