@@ -59,6 +59,10 @@ unsigned int netctx_user_assign_max = 4096;
 module_param_named(user_assign_max, netctx_user_assign_max, uint, 0444);
 MODULE_PARM_DESC(user_assign_max, "Pre-assignments the unprivileged sockets of one uid may hold per netns");
 
+unsigned int netctx_netns_max_conns = 4096;
+module_param_named(netns_max_conns, netctx_netns_max_conns, uint, 0444);
+MODULE_PARM_DESC(netns_max_conns, "PCBs a netns owned by a user namespace other than the initial one may hold");
+
 /* 32 hex digits: the SipHash key, bytes in order (words little endian). */
 static char hash_key[2 * sizeof(siphash_key_t) + 1];
 module_param_string(hash_key, hash_key, sizeof(hash_key), 0400);

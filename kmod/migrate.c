@@ -128,7 +128,8 @@ int netctx_conn_assign(struct net *net, const struct netctx_tuple *t,
 	if (!pcb) {
 		if (user)
 			netctx_uquota_put(nn, uid);
-		NL_SET_ERR_MSG(extack, "connection table full (max_conns)");
+		NL_SET_ERR_MSG(extack,
+			       "connection table full (max_conns, or netns_max_conns in a user namespace)");
 		return -ENOSPC;
 	}
 	pcb->user = user;

@@ -6,6 +6,7 @@
  */
 #include "context.h"
 #include "hash.h"
+#include "main.h"
 #include "migrate.h"
 #include "netlink.h"
 #include "netns.h"
@@ -656,6 +657,14 @@ static int netctx_nl_assign_conn(struct sk_buff *skb, struct genl_info *info)
 		return -ERANGE;
 	if (info->attrs[NETCTX_A_TIMEOUT_MS])
 		timeout = nla_get_u32(info->attrs[NETCTX_A_TIMEOUT_MS]);
+	/* The root of a user namespace holds the table no longer than apps. */
+	if (genl_info_net(info)->user_ns != &init_user_ns &&
+	    timeout > netctx_assign_timeout_ms) {
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    info->attrs[NETCTX_A_TIMEOUT_MS],
+				    "timeout above assign_timeout_ms in a user namespace");
+		return -ERANGE;
+	}
 	return netctx_conn_assign(genl_info_net(info), &t, ctx, timeout,
 				  NULL, info->extack);
 }

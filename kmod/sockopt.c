@@ -127,7 +127,9 @@ static int netctx_so_set(struct sock *sk, int optval, sockptr_t arg,
 	if (req.reserved || req.reserved2 || req.ctx >= netctx_nr_contexts)
 		return -EINVAL;
 	ctx = netctx_context(req.ctx);
-	user = !ns_capable(sock_net(sk)->user_ns, CAP_NET_ADMIN);
+	/* The root of a user namespace is charged as an unprivileged user. */
+	user = !ns_capable(sock_net(sk)->user_ns, CAP_NET_ADMIN) ||
+	       sock_net(sk)->user_ns != &init_user_ns;
 	ret = netctx_sk_tuple(sk, &t, &connected);
 	if (!ret && user)
 		ret = netctx_so_owned(sk, &t, connected);

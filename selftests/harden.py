@@ -359,6 +359,42 @@ def user_quota_per_uid():
                 ["ok"] * 3 + ["ENOSPC"], "uid 65533")
 
 
+USERNS_ASSIGN = """
+import json, struct
+from nclib import Genl
+A, cmd_assign = json.loads(sys.argv[1]), int(sys.argv[2])
+nl = Genl()
+
+
+def assign(i, timeout=None):
+    attrs = [(A["NETCTX_A_PROTO"], bytes([17])),
+             (A["NETCTX_A_FAMILY"], bytes([2])),
+             (A["NETCTX_A_LPORT"], struct.pack("=H", 1000 + i)),
+             (A["NETCTX_A_RADDR"], bytes([10, 9, 0, 1])),
+             (A["NETCTX_A_RPORT"], struct.pack("=H", 99)),
+             (A["NETCTX_A_CTX_ID"], struct.pack("=I", 0))]
+    if timeout:
+        attrs.append((A["NETCTX_A_TIMEOUT_MS"], struct.pack("=I", timeout)))
+    return nl.request(cmd_assign, attrs)
+
+
+print(json.dumps({"long": assign(0, 86400000),
+                  "many": [assign(i) for i in range(1, 12)]}))
+"""
+
+
+def userns_root_capped():
+    """The root of a user namespace (made by uid 65534) assigns in its
+    own netns: not for 24 h (ERANGE above assign_timeout_ms), and no more
+    than netns_max_conns PCBs (ENOSPC), so max_conns stays everyone's."""
+    import errno
+    with Module(nr_contexts=2, netns_max_conns=8):
+        res = python_as(SETPRIV + ["unshare", "-Urn"], USERNS_ASSIGN,
+                        json.dumps(A), C["NETCTX_CMD_ASSIGN_CONN"])
+        ksft_eq(res["long"], errno.ERANGE, "24 h assignment")
+        ksft_eq(res["many"], [0] * 8 + [errno.ENOSPC] * 3, "assignments")
+
+
 if __name__ == "__main__":
     cases = [("userns_available", userns_available),
              ("policy_dump_unprivileged", policy_dump_unprivileged),
@@ -366,6 +402,7 @@ if __name__ == "__main__":
              ("udp_flow_of_another_user", udp_flow_of_another_user),
              ("user_assignment_dies_with_socket",
               user_assignment_dies_with_socket),
-             ("user_quota_per_uid", user_quota_per_uid)]
+             ("user_quota_per_uid", user_quota_per_uid),
+             ("userns_root_capped", userns_root_capped)]
     only = sys.argv[1:]
     sys.exit(ksft_run([c for c in cases if not only or c[0] in only]))

@@ -81,7 +81,11 @@
  *   NETCTX_A_PROTO, NETCTX_A_FAMILY, NETCTX_A_LPORT, NETCTX_A_RADDR,
  *   NETCTX_A_RPORT, NETCTX_A_CTX_ID required; NETCTX_A_LADDR optional
  *   (absent: any local address); NETCTX_A_TIMEOUT_MS optional lifetime of
- *   an assignment that sees no traffic.
+ *   an assignment that sees no traffic. In a netns owned by a user
+ *   namespace other than the initial one, a timeout above the module's
+ *   assign_timeout_ms is refused (-ERANGE), and the netns holds at most
+ *   netns_max_conns PCBs (-ENOSPC), its socket options count as
+ *   unprivileged ones.
  *
  * NETCTX_CMD_MIGRATE_CONN (admin)
  *   NETCTX_A_PROTO, NETCTX_A_FAMILY, NETCTX_A_LADDR, NETCTX_A_LPORT,
