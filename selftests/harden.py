@@ -10,8 +10,8 @@ import re
 import subprocess
 import sys
 
-from nclib import (Held, Module, Topo, busywait, cmd, deadline, ksft_eq,
-                   ksft_run, ksft_true, ncctl)
+from nclib import (Held, Module, Topo, busywait, cmd, connections, deadline,
+                   ksft_eq, ksft_run, ksft_true, listener, lport, ncctl)
 
 NOBODY = 65534
 SETPRIV = ["setpriv", "--reuid=%d" % NOBODY, "--regid=%d" % NOBODY,
@@ -395,6 +395,59 @@ def userns_root_capped():
         ksft_eq(res["many"], [0] * 8 + [errno.ENOSPC] * 3, "assignments")
 
 
+NLFUZZ = os.path.join(HERE, "nlfuzz")
+# Messages per caller: netlink requests, socket option calls.
+FUZZ_NL = int(os.environ.get("NETCTX_FUZZ_NL", "100000"))
+FUZZ_SO = int(os.environ.get("NETCTX_FUZZ_SO", "50000"))
+
+
+def fuzz():
+    """nlfuzz sends random and malformed requests to the family (any
+    command, flags and dumps, wrong types, truncated, oversized, nested
+    garbage) and random socket options (levels, numbers, lengths, on TCP,
+    UDP and raw sockets, v4 and v6), as root, as the root of a user
+    namespace and as uid 65534. Then a transfer through a managed port
+    is steered, the policies are as before and the kernel log is clean."""
+    with Module(nr_contexts=2), Topo() as t, KernelLog() as log:
+        fz = "fz-" + t.srv[4:]
+        ncctl(t.srv, "port", "add", "tcp", 5000)
+        before = ncctl(t.srv, "port", "show")
+        args = [NLFUZZ, "-n", FUZZ_NL, "-o", FUZZ_SO]
+        args = [str(a) for a in args]
+        cmd(["ip", "netns", "add", fz])
+        try:
+            cmd(["ip", "link", "set", "lo", "up"], ns=fz)
+            runs = {
+                "root": ["ip", "netns", "exec", fz] + args,
+                "userns-root": SETPRIV + ["unshare", "-Urn", "sh", "-c",
+                                          'ip link set lo up; exec "$@"',
+                                          "sh"] + args,
+                "nobody": ["ip", "netns", "exec", fz] + SETPRIV + args,
+            }
+            total = 0
+            for who, argv in runs.items():
+                r = json.loads(cmd(argv, timeout=600))
+                total += r["netlink"]
+                print("# nlfuzz as %s: %d netlink + %d sockopt in %.1fs, "
+                      "%d/s, seed %d" % (who, r["netlink"], r["sockopt"],
+                                         r["seconds"], r["rate"],
+                                         r["seed"]))
+            print("# nlfuzz: %d netlink messages in all" % total)
+        finally:
+            cmd(["ip", "netns", "del", fz], check=False)
+        ksft_eq(ncctl(t.srv, "port", "show"), before, "policies unchanged")
+        srv = listener(t.srv, t.V4[1], 5000)
+        cli = connections(t.cli, t.V4[1], 5000, 4)
+        try:
+            pcbs = ncctl(t.srv, "conn", "show", "port", 5000)
+            ksft_eq(sorted((lport(p), p["origin"]) for p in pcbs),
+                    [(5000, "hash")] * 4, "managed after the fuzzing")
+        finally:
+            cli.close()
+            srv.close()
+        log.check()
+
+
 if __name__ == "__main__":
     cases = [("userns_available", userns_available),
              ("policy_dump_unprivileged", policy_dump_unprivileged),
@@ -403,6 +456,7 @@ if __name__ == "__main__":
              ("user_assignment_dies_with_socket",
               user_assignment_dies_with_socket),
              ("user_quota_per_uid", user_quota_per_uid),
-             ("userns_root_capped", userns_root_capped)]
+             ("userns_root_capped", userns_root_capped),
+             ("fuzz", fuzz)]
     only = sys.argv[1:]
     sys.exit(ksft_run([c for c in cases if not only or c[0] in only]))
