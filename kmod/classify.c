@@ -20,6 +20,7 @@
 #include "hook.h"
 #include "migrate.h"
 #include "netns.h"
+#include "owner.h"
 #include "policy.h"
 
 /*
@@ -70,6 +71,7 @@ struct netctx_pcb *netctx_classify(struct net *net, struct netctx_net *nn,
 				   const struct netctx_tuple *t,
 				   unsigned int meta, netctx_okfn_t okfn)
 {
+	int dif = skb->dev ? skb->dev->ifindex : 0;
 	u32 hash = netctx_tuple_hash(net, t);
 	struct netctx_context *ctx;
 	struct netctx_policy *p;
@@ -78,10 +80,18 @@ struct netctx_pcb *netctx_classify(struct net *net, struct netctx_net *nn,
 
 	if (atomic_read(&nn->nr_pcbs)) {
 		pcb = netctx_pcb_lookup(net, t, hash);
-		if (pcb)
-			return likely(!pcb->wild) ? pcb : NULL;
+		if (pcb) {
+			if (unlikely(pcb->wild))
+				return NULL;
+			/* A user's, still waiting: only for its socket. */
+			if (unlikely(pcb->user) &&
+			    READ_ONCE(pcb->state) == NETCTX_STATE_ASSIGNED &&
+			    !netctx_owner_match(net, pcb, t, dif))
+				return NULL;
+			return pcb;
+		}
 		if (atomic_read(&nn->nr_wild) && netctx_opens_flow(t, meta)) {
-			pcb = netctx_wild_claim(net, t, okfn);
+			pcb = netctx_wild_claim(net, t, dif, okfn);
 			if (pcb)
 				return pcb;
 		}

@@ -2,17 +2,21 @@
 /*
  * The hash library: how a policy maps a new flow to a context of its set.
  *
- *   default      jhash2 over (remote addr, remote port << 16 | local port)
- *                with the module's seed: the patent's 3-tuple hash;
+ *   default      SipHash-2-4 over (remote addr, remote port << 16 | local
+ *                port) with the module's key: the patent's 3-tuple hash;
  *   toeplitz     the NIC RSS hash over (src addr, dst addr, src port,
  *                dst port) of the received packet, with the policy's key;
- *   remote-addr  jhash2 over the remote address with the module's seed;
+ *   remote-addr  SipHash-2-4 over the remote address with the module's key;
  *   round-robin  a per-policy counter;
  *   least-loaded the context of the set owning the fewest PCBs;
  *   bpf          the return value of the policy's classic BPF program.
  *
- * The set member is hash % set size. The seed is the hash_seed module
- * parameter (random when 0), so tests can predict the choice.
+ * The set member is hash % set size, the hash the low 32 bits. The key is
+ * the hash_key module parameter (random when empty), so tests can predict
+ * the choice. A keyed PRF, not jhash: flow hashes are shown to users, and
+ * from a few of them and their known inputs a 32-bit jhash seed falls to
+ * a search of a minute, after which anyone could aim flows at a context.
+ * The 128-bit key does not fall that way.
  */
 #include "hash.h"
 #include "context.h"
@@ -20,7 +24,7 @@
 #include "toeplitz.h"
 
 #include <linux/filter.h>
-#include <linux/jhash.h>
+#include <linux/siphash.h>
 
 /* The Microsoft RSS verification key, what most NICs use by default. */
 const u8 netctx_toeplitz_default_key[NETCTX_TOEPLITZ_KEY_LEN] = {
@@ -31,28 +35,29 @@ const u8 netctx_toeplitz_default_key[NETCTX_TOEPLITZ_KEY_LEN] = {
 	0x6a, 0x42, 0xb7, 0x3b, 0xbe, 0xac, 0x01, 0xfa,
 };
 
-static u32 netctx_hash_seed __read_mostly;
+static siphash_key_t netctx_hash_key __read_mostly;
 
-void netctx_hash_init(u32 seed)
+void netctx_hash_init(const siphash_key_t *key)
 {
-	netctx_hash_seed = seed;
+	netctx_hash_key = *key;
 }
 
 static u32 netctx_hash_default(const struct netctx_tuple *t)
 {
-	u32 words[5];
+	struct {
+		struct in6_addr raddr;
+		u32 ports;
+	} in;
 
-	memcpy(words, &t->raddr, sizeof(t->raddr));
-	words[4] = (u32)ntohs(t->rport) << 16 | ntohs(t->lport);
-	return jhash2(words, ARRAY_SIZE(words), netctx_hash_seed);
+	BUILD_BUG_ON(sizeof(in) != 20);
+	in.raddr = t->raddr;
+	in.ports = (u32)ntohs(t->rport) << 16 | ntohs(t->lport);
+	return siphash(&in, sizeof(in), &netctx_hash_key);
 }
 
 static u32 netctx_hash_remote_addr(const struct netctx_tuple *t)
 {
-	u32 words[4];
-
-	memcpy(words, &t->raddr, sizeof(t->raddr));
-	return jhash2(words, ARRAY_SIZE(words), netctx_hash_seed);
+	return siphash(&t->raddr, sizeof(t->raddr), &netctx_hash_key);
 }
 
 /* Input order of RSS: source address, destination address, ports. */

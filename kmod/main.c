@@ -16,6 +16,9 @@
 #include <linux/cpumask.h>
 #include <linux/module.h>
 #include <linux/random.h>
+#include <linux/siphash.h>
+#include <linux/string.h>
+#include <asm/unaligned.h>
 #include <net/genetlink.h>
 
 #include "../uapi/linux/netctx.h"
@@ -54,11 +57,36 @@ MODULE_PARM_DESC(float_len, "Packets a migrating connection may park before drop
 
 unsigned int netctx_user_assign_max = 4096;
 module_param_named(user_assign_max, netctx_user_assign_max, uint, 0444);
-MODULE_PARM_DESC(user_assign_max, "Pre-assignments unprivileged sockets may hold per netns");
+MODULE_PARM_DESC(user_assign_max, "Pre-assignments the unprivileged sockets of one uid may hold per netns");
 
-static unsigned int hash_seed;
-module_param(hash_seed, uint, 0400);
-MODULE_PARM_DESC(hash_seed, "Seed of the default and remote-addr hashes (0: random; the seed in use is shown here)");
+unsigned int netctx_netns_max_conns = 4096;
+module_param_named(netns_max_conns, netctx_netns_max_conns, uint, 0444);
+MODULE_PARM_DESC(netns_max_conns, "PCBs a netns owned by a user namespace other than the initial one may hold");
+
+/* 32 hex digits: the SipHash key, bytes in order (words little endian). */
+static char hash_key[2 * sizeof(siphash_key_t) + 1];
+module_param_string(hash_key, hash_key, sizeof(hash_key), 0400);
+MODULE_PARM_DESC(hash_key, "SipHash key of the default and remote-addr hashes, 32 hex digits (empty: random; the key in use is shown here, to root only)");
+
+static siphash_key_t netctx_key;
+
+/* The key given, or a random one, which hash_key then shows to root. */
+static int netctx_parse_key(void)
+{
+	u8 bytes[sizeof(siphash_key_t)];
+
+	if (!hash_key[0]) {
+		get_random_bytes(bytes, sizeof(bytes));
+		bin2hex(hash_key, bytes, sizeof(bytes));
+	} else if (strlen(hash_key) != 2 * sizeof(bytes) ||
+		   hex2bin(bytes, hash_key, sizeof(bytes))) {
+		return -EINVAL;
+	}
+	netctx_key.key[0] = get_unaligned_le64(bytes);
+	netctx_key.key[1] = get_unaligned_le64(bytes + 8);
+	memzero_explicit(bytes, sizeof(bytes));
+	return 0;
+}
 
 static int netctx_check_params(void)
 {
@@ -71,9 +99,7 @@ static int netctx_check_params(void)
 	    !netctx_assign_timeout_ms || !netctx_linger_ms ||
 	    !netctx_float_len)
 		return -EINVAL;
-	if (!hash_seed)
-		hash_seed = get_random_u32() | 1;
-	return 0;
+	return netctx_parse_key();
 }
 
 static int __init netctx_mod_init(void)
@@ -85,7 +111,7 @@ static int __init netctx_mod_init(void)
 		pr_err("invalid module parameters\n");
 		return ret;
 	}
-	netctx_hash_init(hash_seed);
+	netctx_hash_init(&netctx_key);
 
 	ret = netctx_pcb_init(netctx_max_conns);
 	if (ret)

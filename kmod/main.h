@@ -10,5 +10,6 @@ extern unsigned int netctx_linger_ms;
 extern unsigned int netctx_assign_timeout_ms;
 extern unsigned int netctx_float_len;
 extern unsigned int netctx_user_assign_max;
+extern unsigned int netctx_netns_max_conns;
 
 #endif /* _NETCTX_MAIN_H */

@@ -40,6 +40,7 @@
 #include "main.h"
 #include "netlink.h"
 #include "netns.h"
+#include "owner.h"
 
 #include <linux/delay.h>
 #include <linux/mutex.h>
@@ -79,7 +80,7 @@ bool netctx_float_push(struct netctx_pcb *pcb, struct sk_buff *skb,
  * gets an exact PCB on the assignment's context.
  */
 struct netctx_pcb *netctx_wild_claim(struct net *net,
-				     const struct netctx_tuple *t,
+				     const struct netctx_tuple *t, int dif,
 				     netctx_okfn_t okfn)
 {
 	struct netctx_tuple wt = *t;
@@ -87,8 +88,9 @@ struct netctx_pcb *netctx_wild_claim(struct net *net,
 
 	memset(&wt.laddr, 0, sizeof(wt.laddr));
 	wild = netctx_pcb_lookup(net, &wt, netctx_tuple_hash(net, &wt));
-	/* One connection only may take it. */
-	if (!wild || atomic_cmpxchg(&wild->claimed, 0, 1))
+	/* One connection only may take it; a user's, only its socket's. */
+	if (!wild || !netctx_owner_match(net, wild, t, dif) ||
+	    atomic_cmpxchg(&wild->claimed, 0, 1))
 		return NULL;
 	pcb = netctx_classify_spawn(net, t, netctx_tuple_hash(net, t),
 				    READ_ONCE(wild->ctx),
@@ -99,42 +101,42 @@ struct netctx_pcb *netctx_wild_claim(struct net *net,
 }
 
 /*
- * Pre-assignments of unprivileged sockets count against user_assign_max
- * per netns, so that no user can fill the shared table (max_conns).
+ * owner: the unprivileged socket asking, NULL for an administrator. Its
+ * pre-assignment counts against its uid's quota (netns.c) and serves only
+ * a flow delivered to that socket (owner.c).
  */
-static bool netctx_user_quota(struct net *net, bool take)
-{
-	atomic_t *nr = &netctx_net(net)->nr_user;
-
-	if (!take) {
-		atomic_dec(nr);
-		return true;
-	}
-	if (atomic_inc_return(nr) <= netctx_user_assign_max)
-		return true;
-	atomic_dec(nr);
-	return false;
-}
-
 int netctx_conn_assign(struct net *net, const struct netctx_tuple *t,
 		       struct netctx_context *ctx, unsigned int timeout_ms,
-		       bool user, struct netlink_ext_ack *extack)
+		       struct sock *owner, struct netlink_ext_ack *extack)
 {
+	struct netctx_net *nn = netctx_net(net);
 	u32 hash = netctx_tuple_hash(net, t);
 	struct netctx_pcb *pcb, *old;
+	bool user = owner;
+	kuid_t uid;
+	int ret;
 
-	if (user && !netctx_user_quota(net, true))
-		return -ENOSPC;
+	if (user) {
+		uid = sock_i_uid(owner);
+		ret = netctx_uquota_take(nn, uid);
+		if (ret)
+			return ret;
+	}
 
 	/* Charged to the requester: an application's own memory cgroup. */
 	pcb = netctx_pcb_alloc(net, t, hash, GFP_KERNEL_ACCOUNT);
 	if (!pcb) {
 		if (user)
-			netctx_user_quota(net, false);
-		NL_SET_ERR_MSG(extack, "connection table full (max_conns)");
+			netctx_uquota_put(nn, uid);
+		NL_SET_ERR_MSG(extack,
+			       "connection table full (max_conns, or netns_max_conns in a user namespace)");
 		return -ENOSPC;
 	}
 	pcb->user = user;
+	if (user) {
+		pcb->uid = uid;
+		netctx_owner_save(pcb, owner);
+	}
 	pcb->ctx = ctx;
 	pcb->origin = NETCTX_ORIGIN_ASSIGNED;
 	pcb->placed_by = NETCTX_ORIGIN_ASSIGNED;
@@ -152,7 +154,7 @@ int netctx_conn_assign(struct net *net, const struct netctx_tuple *t,
 		if (pcb->wild)
 			atomic_dec(&netctx_net(net)->nr_wild);
 		if (user)
-			netctx_user_quota(net, false);
+			netctx_uquota_put(nn, uid);
 		netctx_pcb_free(pcb);
 		NL_SET_ERR_MSG(extack,
 			       "connection already managed (migrate it instead)");

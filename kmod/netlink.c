@@ -6,6 +6,7 @@
  */
 #include "context.h"
 #include "hash.h"
+#include "main.h"
 #include "migrate.h"
 #include "netlink.h"
 #include "netns.h"
@@ -20,11 +21,20 @@
 
 #include "../uapi/linux/netctx.h"
 
+/*
+ * PROTO and FAMILY take a few values out of a range. The policy checks
+ * the range and these the exact set: a policy dump (CTRL_CMD_GETPOLICY)
+ * cannot describe an NLA_POLICY_VALIDATE_FN() integer (6.1 warns in
+ * nla_get_range_unsigned()), and any user may ask for one.
+ */
 static int netctx_nl_check_proto(const struct nlattr *attr,
 				 struct netlink_ext_ack *extack)
 {
-	u8 proto = nla_get_u8(attr);
+	u8 proto;
 
+	if (!attr)
+		return 0;
+	proto = nla_get_u8(attr);
 	if (proto == IPPROTO_TCP || proto == IPPROTO_UDP)
 		return 0;
 	NL_SET_ERR_MSG_ATTR(extack, attr, "protocol must be TCP or UDP");
@@ -34,8 +44,11 @@ static int netctx_nl_check_proto(const struct nlattr *attr,
 static int netctx_nl_check_family(const struct nlattr *attr,
 				  struct netlink_ext_ack *extack)
 {
-	u8 family = nla_get_u8(attr);
+	u8 family;
 
+	if (!attr)
+		return 0;
+	family = nla_get_u8(attr);
 	if (family == AF_INET || family == AF_INET6)
 		return 0;
 	NL_SET_ERR_MSG_ATTR(extack, attr, "family must be AF_INET or AF_INET6");
@@ -54,7 +67,7 @@ static struct netlink_range_validation netctx_timeout_range = {
 
 static const struct nla_policy netctx_nl_policy[NETCTX_A_MAX + 1] = {
 	[NETCTX_A_CTX_ID]	= NLA_POLICY_MAX(NLA_U32, NETCTX_MAX_CONTEXTS - 1),
-	[NETCTX_A_PROTO]	= NLA_POLICY_VALIDATE_FN(NLA_U8, netctx_nl_check_proto),
+	[NETCTX_A_PROTO]	= NLA_POLICY_RANGE(NLA_U8, IPPROTO_TCP, IPPROTO_UDP),
 	[NETCTX_A_PORT]		= NLA_POLICY_MIN(NLA_U16, 1),
 	[NETCTX_A_MATCH]	= NLA_POLICY_MAX(NLA_U8, NETCTX_MATCH_MAX),
 	[NETCTX_A_HASH]		= NLA_POLICY_MAX(NLA_U8, NETCTX_HASH_MAX),
@@ -64,8 +77,7 @@ static const struct nla_policy netctx_nl_policy[NETCTX_A_MAX + 1] = {
 	[NETCTX_A_CONTEXTS]	= NLA_POLICY_RANGE(NLA_BINARY, sizeof(u64),
 						   NETCTX_MAX_CONTEXTS / 8),
 	[NETCTX_A_FLAGS]	= NLA_POLICY_MASK(NLA_U32, __NETCTX_F_ALL),
-	[NETCTX_A_FAMILY]	= NLA_POLICY_VALIDATE_FN(NLA_U8,
-							 netctx_nl_check_family),
+	[NETCTX_A_FAMILY]	= NLA_POLICY_RANGE(NLA_U8, AF_INET, AF_INET6),
 	[NETCTX_A_LADDR]	= NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
 	[NETCTX_A_LPORT]	= NLA_POLICY_MIN(NLA_U16, 1),
 	[NETCTX_A_RADDR]	= NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
@@ -82,7 +94,11 @@ enum netctx_mcgrp {
 };
 
 static const struct genl_multicast_group netctx_mcgrps[] = {
-	[NETCTX_MCGRP_EVENTS_ID] = { .name = NETCTX_MCGRP_EVENTS },
+	/* Events show every connection's flow hash: for admins only. */
+	[NETCTX_MCGRP_EVENTS_ID] = {
+		.name	= NETCTX_MCGRP_EVENTS,
+		.flags	= GENL_MCAST_CAP_NET_ADMIN,
+	},
 };
 
 static void *netctx_msg_start(struct sk_buff *skb,
@@ -322,6 +338,9 @@ static int netctx_nl_add_port(struct sk_buff *skb, struct genl_info *info)
 	if (GENL_REQ_ATTR_CHECK(info, NETCTX_A_PROTO) ||
 	    GENL_REQ_ATTR_CHECK(info, NETCTX_A_PORT))
 		return -EINVAL;
+	ret = netctx_nl_check_proto(info->attrs[NETCTX_A_PROTO], info->extack);
+	if (ret)
+		return ret;
 	ret = netctx_parse_contexts(info, mask);
 	if (ret)
 		return ret;
@@ -358,10 +377,14 @@ static int netctx_nl_del_port(struct sk_buff *skb, struct genl_info *info)
 	struct net *net = genl_info_net(info);
 	struct netctx_policy *p;
 	u8 match = NETCTX_MATCH_LOCAL;
+	int ret;
 
 	if (GENL_REQ_ATTR_CHECK(info, NETCTX_A_PROTO) ||
 	    GENL_REQ_ATTR_CHECK(info, NETCTX_A_PORT))
 		return -EINVAL;
+	ret = netctx_nl_check_proto(info->attrs[NETCTX_A_PROTO], info->extack);
+	if (ret)
+		return ret;
 	if (info->attrs[NETCTX_A_MATCH])
 		match = nla_get_u8(info->attrs[NETCTX_A_MATCH]);
 	p = netctx_policy_del(netctx_net(net),
@@ -419,7 +442,9 @@ static int netctx_put_addr(struct sk_buff *skb, int attr,
 	return nla_put_in6_addr(skb, attr, addr);
 }
 
-static int netctx_fill_conn(struct sk_buff *skb, const struct netctx_pcb *pcb)
+/* hash: whether the reader may see the flow hash (CAP_NET_ADMIN). */
+static int netctx_fill_conn(struct sk_buff *skb, const struct netctx_pcb *pcb,
+			    bool hash)
 {
 	const struct netctx_tuple *t = &pcb->tuple;
 	s32 first = READ_ONCE(pcb->first_ctx);
@@ -433,7 +458,7 @@ static int netctx_fill_conn(struct sk_buff *skb, const struct netctx_pcb *pcb)
 	    nla_put_u32(skb, NETCTX_A_CTX_ID, READ_ONCE(pcb->ctx)->id) ||
 	    nla_put_u8(skb, NETCTX_A_ORIGIN, READ_ONCE(pcb->origin)) ||
 	    nla_put_u8(skb, NETCTX_A_PLACED_BY, pcb->placed_by) ||
-	    nla_put_u32(skb, NETCTX_A_FLOW_HASH, pcb->flow_hash) ||
+	    (hash && nla_put_u32(skb, NETCTX_A_FLOW_HASH, pcb->flow_hash)) ||
 	    nla_put_u64_64bit(skb, NETCTX_A_PACKETS, READ_ONCE(pcb->packets),
 			      NETCTX_A_PAD) ||
 	    nla_put_u64_64bit(skb, NETCTX_A_BYTES, READ_ONCE(pcb->bytes),
@@ -461,6 +486,19 @@ static bool netctx_conn_match(const struct netctx_conn_filter *f,
 	       (!f->proto || pcb->tuple.proto == f->proto) &&
 	       (!f->port || pcb->tuple.lport == f->port ||
 		pcb->tuple.rport == f->port);
+}
+
+/*
+ * Refuses a filter naming no protocol netctx manages, and notes in
+ * args[2] whether the reader may see flow hashes: an unprivileged one
+ * does not get others' (SO_GET gives it its own sockets').
+ */
+static int netctx_nl_get_conn_start(struct netlink_callback *cb)
+{
+	struct nlattr **attrs = genl_dumpit_info(cb)->attrs;
+
+	cb->args[2] = netlink_net_capable(cb->skb, CAP_NET_ADMIN);
+	return netctx_nl_check_proto(attrs[NETCTX_A_PROTO], cb->extack);
 }
 
 static int netctx_nl_get_conn(struct sk_buff *skb, struct netlink_callback *cb)
@@ -491,7 +529,7 @@ static int netctx_nl_get_conn(struct sk_buff *skb, struct netlink_callback *cb)
 			hdr = netctx_msg_start(skb, cb, NETCTX_CMD_GET_CONN);
 			if (!hdr)
 				goto out;
-			if (netctx_fill_conn(skb, pcb)) {
+			if (netctx_fill_conn(skb, pcb, cb->args[2])) {
 				genlmsg_cancel(skb, hdr);
 				goto out;
 			}
@@ -525,7 +563,7 @@ void netctx_nl_notify_conn(const struct netctx_pcb *pcb, u8 event)
 	skb = netctx_event_new(event, &hdr, GFP_ATOMIC);
 	if (!skb)
 		goto out;
-	if (netctx_fill_conn(skb, pcb)) {
+	if (netctx_fill_conn(skb, pcb, true)) {
 		nlmsg_free(skb);
 		goto out;
 	}
@@ -575,6 +613,12 @@ static int netctx_parse_tuple(struct genl_info *info, bool wild_ok,
 			return -EINVAL;
 	if (!wild_ok && GENL_REQ_ATTR_CHECK(info, NETCTX_A_LADDR))
 		return -EINVAL;
+	ret = netctx_nl_check_proto(info->attrs[NETCTX_A_PROTO], info->extack);
+	if (!ret)
+		ret = netctx_nl_check_family(info->attrs[NETCTX_A_FAMILY],
+					     info->extack);
+	if (ret)
+		return ret;
 	memset(t, 0, sizeof(*t));
 	t->proto = nla_get_u8(info->attrs[NETCTX_A_PROTO]);
 	t->family = nla_get_u8(info->attrs[NETCTX_A_FAMILY]);
@@ -614,8 +658,16 @@ static int netctx_nl_assign_conn(struct sk_buff *skb, struct genl_info *info)
 		return -ERANGE;
 	if (info->attrs[NETCTX_A_TIMEOUT_MS])
 		timeout = nla_get_u32(info->attrs[NETCTX_A_TIMEOUT_MS]);
+	/* The root of a user namespace holds the table no longer than apps. */
+	if (genl_info_net(info)->user_ns != &init_user_ns &&
+	    timeout > netctx_assign_timeout_ms) {
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    info->attrs[NETCTX_A_TIMEOUT_MS],
+				    "timeout above assign_timeout_ms in a user namespace");
+		return -ERANGE;
+	}
 	return netctx_conn_assign(genl_info_net(info), &t, ctx, timeout,
-				  false, info->extack);
+				  NULL, info->extack);
 }
 
 static int netctx_nl_migrate_conn(struct sk_buff *skb, struct genl_info *info)
@@ -654,6 +706,7 @@ static const struct genl_ops netctx_genl_ops[] = {
 	},
 	{
 		.cmd	= NETCTX_CMD_GET_CONN,
+		.start	= netctx_nl_get_conn_start,
 		.dumpit	= netctx_nl_get_conn,
 	},
 	{

@@ -9,9 +9,83 @@
 #include "netns.h"
 #include "context.h"
 #include "hook.h"
+#include "main.h"
 #include "policy.h"
 
+#include <linux/hash.h>
+#include <linux/slab.h>
+
 unsigned int netctx_net_id __read_mostly;
+
+/*
+ * Pre-assignments of unprivileged sockets count against user_assign_max
+ * per uid and netns, so that no user fills the shared table (max_conns)
+ * or uses up the others' share. An entry lives while its count is not
+ * zero: there are never more entries than such PCBs.
+ */
+struct netctx_uquota {
+	struct hlist_node node;
+	kuid_t uid;
+	unsigned int count;
+};
+
+static struct netctx_uquota *netctx_uquota_find(struct netctx_net *nn,
+						kuid_t uid,
+						struct hlist_head **head)
+{
+	struct netctx_uquota *q;
+
+	*head = &nn->uquota[hash_32(__kuid_val(uid), NETCTX_UQUOTA_BITS)];
+	hlist_for_each_entry(q, *head, node)
+		if (uid_eq(q->uid, uid))
+			return q;
+	return NULL;
+}
+
+/* Returns 0, or -ENOSPC when uid holds user_assign_max already. */
+int netctx_uquota_take(struct netctx_net *nn, kuid_t uid)
+{
+	struct netctx_uquota *q, *new;
+	struct hlist_head *head;
+	int ret = 0;
+
+	new = kzalloc(sizeof(*new), GFP_KERNEL_ACCOUNT);
+	spin_lock_bh(&nn->uquota_lock);
+	q = netctx_uquota_find(nn, uid, &head);
+	if (!q && !new) {
+		ret = -ENOMEM;
+	} else if (q && q->count >= netctx_user_assign_max) {
+		ret = -ENOSPC;
+	} else if (!q && !netctx_user_assign_max) {
+		ret = -ENOSPC;
+	} else {
+		if (!q) {
+			q = new;
+			new = NULL;
+			q->uid = uid;
+			hlist_add_head(&q->node, head);
+		}
+		q->count++;
+	}
+	spin_unlock_bh(&nn->uquota_lock);
+	kfree(new);
+	return ret;
+}
+
+/* Any context, also under a directory lock. */
+void netctx_uquota_put(struct netctx_net *nn, kuid_t uid)
+{
+	struct netctx_uquota *q;
+	struct hlist_head *head;
+
+	spin_lock_bh(&nn->uquota_lock);
+	q = netctx_uquota_find(nn, uid, &head);
+	if (!WARN_ON_ONCE(!q) && !--q->count) {
+		hlist_del(&q->node);
+		kfree(q);
+	}
+	spin_unlock_bh(&nn->uquota_lock);
+}
 
 static int __net_init netctx_net_init(struct net *net)
 {
@@ -23,7 +97,9 @@ static int __net_init netctx_net_init(struct net *net)
 	mutex_init(&nn->lock);
 	atomic_set(&nn->nr_pcbs, 0);
 	atomic_set(&nn->nr_wild, 0);
-	atomic_set(&nn->nr_user, 0);
+	spin_lock_init(&nn->uquota_lock);
+	for (i = 0; i < ARRAY_SIZE(nn->uquota); i++)
+		INIT_HLIST_HEAD(&nn->uquota[i]);
 	return netctx_hook_register(net);
 }
 
@@ -39,10 +115,13 @@ static void __net_exit netctx_net_pre_exit(struct net *net)
 static void __net_exit netctx_net_exit(struct net *net)
 {
 	struct netctx_net *nn = netctx_net(net);
+	unsigned int i;
 
 	netctx_policy_flush(nn);
 	netctx_ctx_flush_net(net);
 	WARN_ON(atomic_read(&nn->nr_pcbs));
+	for (i = 0; i < ARRAY_SIZE(nn->uquota); i++)
+		WARN_ON(!hlist_empty(&nn->uquota[i]));
 }
 
 static struct pernet_operations netctx_net_ops = {

@@ -5,10 +5,13 @@
 #include <linux/atomic.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/uidgid.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
 #define NETCTX_POLICY_BITS	8
+#define NETCTX_UQUOTA_BITS	6
 
 /* netctx state of one network namespace; it vanishes with the netns. */
 struct netctx_net {
@@ -17,7 +20,9 @@ struct netctx_net {
 	unsigned int nr_policies;	/* READ_ONCE by the classifier */
 	atomic_t nr_pcbs;		/* PCBs of this netns in the directory */
 	atomic_t nr_wild;		/* of which pre-assignments to any laddr */
-	atomic_t nr_user;		/* of which made by unprivileged sockets */
+	/* uid -> pre-assignments of its unprivileged sockets (netns.c) */
+	spinlock_t uquota_lock;
+	struct hlist_head uquota[1 << NETCTX_UQUOTA_BITS];
 };
 
 extern unsigned int netctx_net_id;
@@ -32,6 +37,9 @@ static inline bool netctx_net_active(const struct netctx_net *nn)
 {
 	return READ_ONCE(nn->nr_policies) || atomic_read(&nn->nr_pcbs);
 }
+
+int netctx_uquota_take(struct netctx_net *nn, kuid_t uid);
+void netctx_uquota_put(struct netctx_net *nn, kuid_t uid);
 
 int netctx_netns_init(void);
 void netctx_netns_uninit(void);

@@ -11,9 +11,13 @@
  * state, timer) sits in the PCB and is written by the owner alone.
  *
  * The number of PCBs is capped by max_conns: beyond it new flows are not
- * managed (the classifier counts them) rather than exhausting memory.
+ * managed (the classifier counts them) rather than exhausting memory. A
+ * netns owned by a user namespace other than the initial one, whose root
+ * is anyone's, holds at most netns_max_conns of them, so that no such
+ * root takes everyone's share, by its own flows or pre-assignments.
  */
 #include "pcb.h"
+#include "main.h"
 #include "netns.h"
 
 #include <linux/jhash.h>
@@ -110,6 +114,10 @@ struct netctx_pcb *netctx_pcb_alloc(struct net *net,
 {
 	struct netctx_pcb *pcb;
 
+	/* Checked before insertion: may exceed by the racing inserts. */
+	if (net->user_ns != &init_user_ns &&
+	    atomic_read(&netctx_net(net)->nr_pcbs) >= netctx_netns_max_conns)
+		return NULL;
 	if (atomic_inc_return(&netctx_pcb_nr) > netctx_pcb_max)
 		goto overflow;
 	pcb = kmem_cache_zalloc(netctx_pcb_cache, gfp);
@@ -174,6 +182,6 @@ void netctx_pcb_unlink(struct netctx_pcb *pcb)
 	if (pcb->wild)
 		atomic_dec(&netctx_net(netctx_pcb_net(pcb))->nr_wild);
 	if (pcb->user)
-		atomic_dec(&netctx_net(netctx_pcb_net(pcb))->nr_user);
+		netctx_uquota_put(netctx_net(netctx_pcb_net(pcb)), pcb->uid);
 	spin_unlock_bh(lock);
 }

@@ -51,6 +51,8 @@ struct netctx_pcb {
 	bool from_wild;		/* created by claiming a wild assignment */
 	bool user;		/* pre-assigned by an unprivileged socket */
 	atomic_t claimed;	/* wild: a connection took it over */
+	u32 owner_cookie[2];	/* user: that socket's cookie (owner.c) */
+	kuid_t uid;		/* user: whose quota it counts against */
 
 	/*
 	 * Migration handshake (migrate.c): while migrating is set, the

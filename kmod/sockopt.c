@@ -3,11 +3,14 @@
  * Socket options: an application steers its own TCP or UDP socket, at
  * level SOL_IP or SOL_IPV6, through nf_register_sockopt(). The socket
  * names the connection, so no capability is needed: a process can only
- * place connections whose local port it holds.
+ * place connections whose local port it holds, and without CAP_NET_ADMIN
+ * only those the stack delivers to this socket, on a port no other user's
+ * socket shares (owner.c).
  */
 #include "sockopt.h"
 #include "context.h"
 #include "migrate.h"
+#include "owner.h"
 #include "pcb.h"
 
 #include <linux/netfilter.h>
@@ -56,6 +59,21 @@ static int netctx_sk_tuple(struct sock *sk, struct netctx_tuple *t,
 out:
 	release_sock(sk);
 	return ret;
+}
+
+/*
+ * Without CAP_NET_ADMIN, the connection must be the socket's: another
+ * user's flow on a shared UDP port, or a tuple the stack would deliver
+ * elsewhere, is refused (-EPERM).
+ */
+static int netctx_so_owned(struct sock *sk, const struct netctx_tuple *t,
+			   bool connected)
+{
+	if (!netctx_owner_port_own(sk))
+		return -EPERM;
+	if (connected && !netctx_owner_delivers(sk, t))
+		return -EPERM;
+	return 0;
 }
 
 /*
@@ -109,8 +127,12 @@ static int netctx_so_set(struct sock *sk, int optval, sockptr_t arg,
 	if (req.reserved || req.reserved2 || req.ctx >= netctx_nr_contexts)
 		return -EINVAL;
 	ctx = netctx_context(req.ctx);
-	user = !ns_capable(sock_net(sk)->user_ns, CAP_NET_ADMIN);
+	/* The root of a user namespace is charged as an unprivileged user. */
+	user = !ns_capable(sock_net(sk)->user_ns, CAP_NET_ADMIN) ||
+	       sock_net(sk)->user_ns != &init_user_ns;
 	ret = netctx_sk_tuple(sk, &t, &connected);
+	if (!ret && user)
+		ret = netctx_so_owned(sk, &t, connected);
 	if (ret)
 		return ret;
 
@@ -121,14 +143,15 @@ static int netctx_so_set(struct sock *sk, int optval, sockptr_t arg,
 			ret = netctx_conn_migrate(sock_net(sk), &t, ctx, NULL);
 			if (ret == -ENOENT)
 				ret = netctx_conn_assign(sock_net(sk), &t, ctx,
-							 0, user, NULL);
+							 0, user ? sk : NULL,
+							 NULL);
 			return ret;
 		}
 		ret = netctx_so_remote(sk, &req, &t);
 		if (ret)
 			return ret;
-		return netctx_conn_assign(sock_net(sk), &t, ctx, 0, user,
-					  NULL);
+		return netctx_conn_assign(sock_net(sk), &t, ctx, 0,
+					  user ? sk : NULL, NULL);
 	case NETCTX_SO_MIGRATE:
 		if (!connected)
 			return -ENOTCONN;
@@ -156,6 +179,11 @@ static int netctx_so_get(struct sock *sk, int optval, void __user *user,
 		return ret;
 	if (!connected)
 		return -ENOTCONN;
+	if (!ns_capable(sock_net(sk)->user_ns, CAP_NET_ADMIN)) {
+		ret = netctx_so_owned(sk, &t, connected);
+		if (ret)
+			return ret;
+	}
 	memset(&rep, 0, sizeof(rep));
 	rcu_read_lock();
 	pcb = netctx_pcb_lookup(sock_net(sk), &t,

@@ -22,7 +22,7 @@ from nclib import (NCCTL, TOP, Genl, Held, Module, Topo, busywait, cmd,
                    lport, ncctl, rport)
 
 PORT = 5000
-SEED = 0x1234567
+KEY = bytes.fromhex("0f1e2d3c4b5a69788796a5b4c3d2e1f0")
 SESSION = os.path.join(TOP, "tools", "lib", "examples", "session")
 
 
@@ -53,7 +53,7 @@ def pcbs_by_rport(ns, **flt):
 
 def hashed(policy_args, family, n, predict, proto="tcp"):
     """Opens n connections under a policy; checks ctx and flow hash."""
-    with Module(nr_contexts=4, hash_seed=SEED), Topo() as t:
+    with Module(nr_contexts=4, hash_key=KEY.hex()), Topo() as t:
         saddr, caddr = t.addr(family, "srv"), t.addr(family, "cli")
         ncctl(t.srv, "port", "add", proto, PORT, *policy_args)
         srv = listener(t.srv, saddr, PORT)
@@ -83,8 +83,8 @@ def hash_default():
     for family in (4, 6):
         pcbs = hashed(["hash", "default", "contexts", "1-3"], family, 12,
                       lambda i, ra, rp, la, lp:
-                      (nchash.hash_default(ra, rp, lp, SEED),
-                       in_set(ctxs, nchash.hash_default(ra, rp, lp, SEED))))
+                      (nchash.hash_default(ra, rp, lp, KEY),
+                       in_set(ctxs, nchash.hash_default(ra, rp, lp, KEY))))
         ksft_true(all(p["ctx"] in ctxs for p in pcbs.values()), "set")
 
 
@@ -104,7 +104,7 @@ def hash_toeplitz():
 
 def hash_remote_addr():
     """All connections of one client address share a context."""
-    with Module(nr_contexts=4, hash_seed=SEED), Topo() as t:
+    with Module(nr_contexts=4, hash_key=KEY.hex()), Topo() as t:
         extra = ["10.77.0.%d" % i for i in range(3, 9)]
         for a in extra:
             cmd(["ip", "addr", "add", a + "/24", "dev", "veth0"], ns=t.cli)
@@ -117,7 +117,7 @@ def hash_remote_addr():
             ksft_eq(len(pcbs), 4 * len(extra), "PCBs")
             for a in extra:
                 mine = [p for p in pcbs if p["remote"].startswith(a + ":")]
-                h = nchash.hash_remote_addr(a, SEED)
+                h = nchash.hash_remote_addr(a, KEY)
                 ksft_eq({p["ctx"] for p in mine}, {h % 4}, "ctx of " + a)
                 ksft_true(all(p["hash"] == h for p in mine), "hash " + a)
             ksft_true(len({p["ctx"] for p in pcbs}) > 1, "one ctx for all")
@@ -135,7 +135,7 @@ def hash_round_robin():
 
 def hash_least_loaded():
     """Sequential new flows fill the least loaded context of the set."""
-    with Module(nr_contexts=4, hash_seed=SEED), Topo() as t:
+    with Module(nr_contexts=4, hash_key=KEY.hex()), Topo() as t:
         saddr = t.V4[1]
         # Load context 2 with three pre-assignments first.
         for p in range(3):
@@ -487,7 +487,7 @@ def bad_input_netlink():
             ("port 0", add, ok_port[:1] + [(A["NETCTX_A_PORT"], u16(0))],
              errno.ERANGE),
             ("proto icmp", add, [(A["NETCTX_A_PROTO"], u8(1))] +
-             ok_port[1:], errno.EPROTONOSUPPORT),
+             ok_port[1:], errno.ERANGE),
             ("proto 10", add, [(A["NETCTX_A_PROTO"], u8(10))] +
              ok_port[1:], errno.EPROTONOSUPPORT),
             ("hash 99", add, ok_port + [(A["NETCTX_A_HASH"], u8(99))],
@@ -521,7 +521,13 @@ def bad_input_netlink():
                                                   u32(5000))], errno.ERANGE),
             ("assign: family 99", assign, [(A["NETCTX_A_FAMILY"], u8(99))] +
              conn[:1] + conn[2:] + [(A["NETCTX_A_CTX_ID"], u32(1))],
+             errno.ERANGE),
+            ("assign: family 3", assign, [(A["NETCTX_A_FAMILY"], u8(3))] +
+             conn[:1] + conn[2:] + [(A["NETCTX_A_CTX_ID"], u32(1))],
              errno.EAFNOSUPPORT),
+            ("assign: proto 8", assign, [(A["NETCTX_A_PROTO"], u8(8))] +
+             conn[1:] + [(A["NETCTX_A_CTX_ID"], u32(1))],
+             errno.EPROTONOSUPPORT),
             ("assign: 5-byte address", assign, conn[:3] +
              [(A["NETCTX_A_RADDR"], bytes(5)), conn[4],
               (A["NETCTX_A_CTX_ID"], u32(1))], errno.EINVAL),

@@ -86,9 +86,10 @@ class Module:
             cmd(["rmmod", "netctx"])
 
     @staticmethod
-    def hash_seed():
-        with open("/sys/module/netctx/parameters/hash_seed") as f:
-            return int(f.read())
+    def hash_key():
+        """The SipHash key in use (bytes), readable by root only."""
+        with open("/sys/module/netctx/parameters/hash_key") as f:
+            return bytes.fromhex(f.read().strip())
 
     @staticmethod
     def thread_pids():
@@ -125,7 +126,7 @@ class Topo:
         self.srv = "srv-" + tag
 
     def __enter__(self):
-        # Module autoload cannot reach modprobe from the VM's chroot.
+        # Module autoload cannot reach modprobe from the VM's root.
         cmd(["modprobe", "veth"])
         for ns in (self.cli, self.srv):
             cmd(["ip", "netns", "add", ns])
@@ -410,7 +411,7 @@ def lport(pcb):
 class Genl:
     """A raw generic netlink client, to send requests ncctl never would."""
 
-    NLM_F_REQUEST, NLM_F_ACK = 1, 4
+    NLM_F_REQUEST, NLM_F_ACK, NLM_F_DUMP = 1, 4, 0x300
     GENL_ID_CTRL, CTRL_CMD_GETFAMILY = 0x10, 3
     CTRL_ATTR_FAMILY_ID, CTRL_ATTR_FAMILY_NAME = 1, 2
 
@@ -466,6 +467,28 @@ class Genl:
     def request(self, cmd, attrs):
         """Sends a request, returns the errno of the kernel's answer."""
         return self._talk(self.family, cmd, attrs)[0]
+
+    def dump(self, family, cmd, attrs, hdr=None):
+        """Sends a dump request; returns (errno, messages). hdr, if
+        given, replaces the generic netlink header (cmd, version)."""
+        import struct
+        body = (hdr if hdr is not None else
+                struct.pack("=BBH", cmd, 1, 0)) + b"".join(
+            a if isinstance(a, bytes) else self.attr(*a) for a in attrs)
+        self.seq += 1
+        self.sock.send(struct.pack("=IHHII", 16 + len(body), family,
+                                   self.NLM_F_REQUEST | self.NLM_F_DUMP,
+                                   self.seq, 0) + body)
+        msgs = []
+        while True:
+            data = self.sock.recv(1 << 20)
+            while len(data) >= 16:
+                mlen, mtype = struct.unpack("=IH", data[:6])
+                if mtype in (2, 3):  # NLMSG_ERROR, NLMSG_DONE
+                    err = struct.unpack("=i", data[16:20])[0]
+                    return -err if err < 0 else 0, msgs
+                msgs.append(data[:mlen])
+                data = data[(mlen + 3) & ~3:]
 
 
 def struct_unpack(fmt, data):

@@ -15,7 +15,7 @@ if [ ${#tests[@]} -eq 0 ]; then
 	read -r -a tests <<<"$(make -s -C selftests print-tests)"
 fi
 
-# Autoload cannot reach modprobe from the VM's chroot: load what we need.
+# Autoload cannot reach modprobe from the VM's root: load what we need.
 for m in veth nf_tables; do
 	modprobe "$m" 2>/dev/null || true
 done

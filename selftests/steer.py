@@ -131,12 +131,12 @@ def spread(proto, family):
             ksft_eq(sorted(int(p["remote"].rsplit(":", 1)[1])
                            for p in pcbs), sorted(cli["ports"]),
                     "PCB remote ports")
-            # Spread exactly as the default hash says, with the seed the
+            # Spread exactly as the default hash says, with the key the
             # module drew at load (the test recomputes it).
-            seed = Module.hash_seed()
+            key = Module.hash_key()
             for p in pcbs:
                 h = nchash.hash_default(p["remote"].rsplit(":", 1)[0]
-                                        .strip("[]"), rport(p), PORT, seed)
+                                        .strip("[]"), rport(p), PORT, key)
                 ksft_eq((p["hash"], p["ctx"]), (h, h % NR_CTX),
                         "hash and ctx of %s" % p["remote"])
             used = {p["ctx"] for p in pcbs}

@@ -6,7 +6,7 @@
 # Build the tiny initramfs used by tools/vm/run: a static busybox, the
 # virtio-pci + 9p modules of kernel KVER (with their dependencies, in load
 # order) and tools/vm/init as /init.  The guest mounts the host's / over 9p
-# and chroots into it, so nothing else needs to be in here.
+# and enters it, so nothing else needs to be in here.
 #
 # Make-friendly: does nothing when OUT exists and is newer than this script,
 # tools/vm/init, the busybox binary and KVER's modules.dep.

@@ -23,6 +23,10 @@
  * All configuration is per network namespace: a request acts on the netns of
  * the requesting socket. Requests that change state need CAP_NET_ADMIN in
  * the user namespace owning that netns; reads are open to everyone.
+ * The family's policy (CTRL_CMD_GETPOLICY) gives NETCTX_A_PROTO the range
+ * 6..17 and NETCTX_A_FAMILY 2..10 (ERANGE outside); within them, a value
+ * other than TCP/UDP or AF_INET/AF_INET6 is refused with EPROTONOSUPPORT
+ * or EAFNOSUPPORT, also as a NETCTX_CMD_GET_CONN filter.
  *
  * NETCTX_CMD_GET_CTX (dump)
  *   reply, one message per context:
@@ -70,6 +74,8 @@
  *     NETCTX_A_RADDR, NETCTX_A_RPORT, NETCTX_A_CTX_ID, NETCTX_A_ORIGIN,
  *     NETCTX_A_FLOW_HASH, NETCTX_A_PACKETS, NETCTX_A_BYTES,
  *     NETCTX_A_STATE, NETCTX_A_FIRST_CTX, NETCTX_A_PLACED_BY
+ *   NETCTX_A_FLOW_HASH only if the reader has CAP_NET_ADMIN in the user
+ *   namespace owning the netns: others do not see others' hashes.
  *   NETCTX_A_FIRST_CTX is the context that processed the first packet of
  *   the connection (absent while no packet was seen). NETCTX_A_ORIGIN
  *   says why the PCB is on its context now (MIGRATED once it was moved);
@@ -81,7 +87,11 @@
  *   NETCTX_A_PROTO, NETCTX_A_FAMILY, NETCTX_A_LPORT, NETCTX_A_RADDR,
  *   NETCTX_A_RPORT, NETCTX_A_CTX_ID required; NETCTX_A_LADDR optional
  *   (absent: any local address); NETCTX_A_TIMEOUT_MS optional lifetime of
- *   an assignment that sees no traffic.
+ *   an assignment that sees no traffic. In a netns owned by a user
+ *   namespace other than the initial one, a timeout above the module's
+ *   assign_timeout_ms is refused (-ERANGE), and the netns holds at most
+ *   netns_max_conns PCBs (-ENOSPC), its socket options count as
+ *   unprivileged ones.
  *
  * NETCTX_CMD_MIGRATE_CONN (admin)
  *   NETCTX_A_PROTO, NETCTX_A_FAMILY, NETCTX_A_LADDR, NETCTX_A_LPORT,
@@ -91,7 +101,8 @@
  *   managed connection; -EBUSY: the parking queue overflowed and the
  *   migration was abandoned, the connection stays where it was.
  *
- * NETCTX_CMD_EVENT (multicast group NETCTX_MCGRP_EVENTS only)
+ * NETCTX_CMD_EVENT (multicast group NETCTX_MCGRP_EVENTS only; joining it
+ * needs CAP_NET_ADMIN in the user namespace owning the netns, -EPERM)
  *   NETCTX_A_EVENT (u8 enum netctx_event) followed by the attributes of the
  *   object concerned, as in the GET replies.
  *
@@ -185,9 +196,9 @@ enum netctx_match {
 
 /* How a policy maps a new flow to a context of its set. */
 enum netctx_hash {
-	NETCTX_HASH_DEFAULT,	/* jhash(raddr, rport, lport), boot seed */
+	NETCTX_HASH_DEFAULT,	/* SipHash(raddr, rport, lport), boot key */
 	NETCTX_HASH_TOEPLITZ,	/* RSS Toeplitz over the 4-tuple */
-	NETCTX_HASH_REMOTE_ADDR,	/* remote address only */
+	NETCTX_HASH_REMOTE_ADDR,	/* SipHash(raddr), boot key */
 	NETCTX_HASH_ROUND_ROBIN,	/* turn by turn at flow creation */
 	NETCTX_HASH_LEAST_LOADED,	/* fewest live PCBs */
 	NETCTX_HASH_BPF,		/* classic BPF return value */
@@ -225,13 +236,19 @@ enum netctx_event {
 /*
  * Socket options, at level SOL_IP (IPv4 sockets) or SOL_IPV6 (IPv6
  * sockets), on the caller's own TCP or UDP socket. No capability is needed:
- * a socket can only steer itself.
+ * a socket can only steer itself. Without CAP_NET_ADMIN, every option
+ * fails with -EPERM on a UDP port that another user's socket also has
+ * bound (SO_REUSEADDR), and on a connected socket to which the stack
+ * would not deliver its own tuple.
  *
  * NETCTX_SO_ASSIGN (set, struct netctx_sockopt)
  *   bound, unconnected socket: pre-assign its connection to .remote on
  *   context .ctx; connected socket: place (or move) its connection on .ctx.
- *   Without CAP_NET_ADMIN a netns's sockets may hold at most
- *   user_assign_max (module parameter) pre-assignments: then -ENOSPC.
+ *   Without CAP_NET_ADMIN the sockets of one uid in a netns may hold at
+ *   most user_assign_max (module parameter) pre-assignments: then
+ *   -ENOSPC. Such a pre-assignment serves only a flow that the stack
+ *   delivers to the socket that made it: once that socket is closed it
+ *   steers nothing, and it expires as any other.
  * NETCTX_SO_MIGRATE (set, struct netctx_sockopt, .remote ignored)
  *   move the socket's live connection to context .ctx.
  * NETCTX_SO_GET (get, struct netctx_sockopt)

@@ -1,0 +1,462 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Hardening: no user, user namespace or flood of requests can hurt the
+machine. Each case plays one kind of caller (root, the root of a user
+namespace, an unprivileged user) against the module and checks that it
+gets no more than its own share, and that the kernel log stays clean."""
+import json
+import os
+import re
+import subprocess
+import sys
+
+from nclib import (Held, Module, Topo, busywait, cmd, connections, deadline,
+                   ksft_eq, ksft_run, ksft_true, listener, lport, ncctl)
+
+NOBODY = 65534
+SETPRIV = ["setpriv", "--reuid=%d" % NOBODY, "--regid=%d" % NOBODY,
+           "--clear-groups"]
+HERE = os.path.dirname(os.path.abspath(__file__))
+SPLAT = re.compile(r"WARNING:|BUG:|Oops|general protection|refcount_t|"
+                   r"use-after-free|scheduling while atomic|Call Trace")
+GENL_ID_CTRL, CTRL_CMD_GETPOLICY = 0x10, 10
+CTRL_ATTR_FAMILY_NAME, CTRL_ATTR_OP = 2, 10
+
+
+def uapi_enum(name):
+    """NAME -> value of an enum of uapi/linux/netctx.h."""
+    with open(os.path.join(HERE, "..", "uapi", "linux", "netctx.h")) as f:
+        text = f.read()
+    body = re.search(r"enum %s \{(.*?)\};" % name, text, re.S).group(1)
+    out, val = {}, 0
+    for m in re.finditer(r"^\s*(\w+)(?:\s*=\s*(\w+))?,", body, re.M):
+        if m.group(2):
+            val = int(m.group(2), 0)
+        out[m.group(1)] = val
+        val += 1
+    return out
+
+
+C = uapi_enum("netctx_cmd")
+A = uapi_enum("netctx_attr")
+
+
+class KernelLog:
+    """The kernel log lines written while the block runs; check() fails
+    on any splat among them."""
+
+    def __enter__(self):
+        self.start = len(cmd(["dmesg"]).splitlines())
+        return self
+
+    def __exit__(self, *exc):
+        pass
+
+    def check(self):
+        new = cmd(["dmesg"]).splitlines()[self.start:]
+        bad = [line for line in new if SPLAT.search(line)]
+        ksft_eq(bad, [], "kernel log splats")
+
+
+def python_as(prefix, code, *args):
+    """Runs python code under prefix (e.g. SETPRIV); returns its JSON."""
+    out = cmd(prefix + [sys.executable, "-c",
+                        "import sys; sys.path.insert(0, %r)\n" % HERE +
+                        code] + [str(a) for a in args])
+    return json.loads(out)
+
+
+def userns_available():
+    """The VM is not a chroot: root and an unprivileged user can create
+    a user namespace (with a network namespace), which the other cases
+    need."""
+    cmd(["unshare", "-Urn", "true"])
+    cmd(SETPRIV + ["unshare", "-Urn", "true"])
+
+
+POLICY_DUMP = """
+import json, struct
+from nclib import Genl
+nl = Genl()
+name = (2, b"netctx\\0")
+res = {"all": nl.dump(0x10, 10, [name])[0]}
+for op in json.loads(sys.argv[1]):
+    err, msgs = nl.dump(0x10, 10, [name, (10, struct.pack("=I", op))])
+    res[str(op)] = [err, len(msgs)]
+print(json.dumps(res))
+"""
+
+
+def policy_dump_unprivileged():
+    """Any user may dump the family's policies (CTRL_CMD_GETPOLICY), of
+    all ops and of each: every dump succeeds and the kernel does not
+    warn (an NLA_POLICY_VALIDATE_FN integer made 6.1 WARN here)."""
+    ops = [v for k, v in C.items() if k.startswith("NETCTX_CMD_") and
+           k not in ("NETCTX_CMD_UNSPEC", "NETCTX_CMD_EVENT") and
+           not k.startswith("__") and k != "NETCTX_CMD_MAX"]
+    with Module(nr_contexts=2), KernelLog() as log:
+        res = python_as(SETPRIV, POLICY_DUMP, json.dumps(ops))
+        ksft_eq(res.pop("all"), 0, "dump of every op's policy")
+        for op in ops:
+            err, n = res[str(op)]
+            ksft_eq(err, 0, "policy dump of op %d" % op)
+            ksft_true(n > 0, "policy of op %d is empty" % op)
+        log.check()
+
+
+CONN_READER = """
+import errno, json, socket, struct
+from nclib import Genl
+nl = Genl()
+err, msgs = nl.dump(nl.family, int(sys.argv[1]), [])
+conns = [sorted(Genl.parse(m[20:])) for m in msgs]
+fam = Genl.parse(nl._talk(0x10, 3, [(2, b"netctx\\0")], ack=False)[1][0][20:])
+groups = [Genl.parse(g) for g in Genl.parse(fam[7]).values()]
+sub = {}
+for g in groups:
+    try:
+        nl.sock.setsockopt(270, 1, struct.unpack("=I", g[2])[0])
+        sub[g[1].rstrip(b"\\0").decode()] = 0
+    except OSError as e:
+        sub[g[1].rstrip(b"\\0").decode()] = e.errno
+print(json.dumps({"err": err, "conns": conns, "subscribe": sub}))
+"""
+
+
+def flow_hash_private():
+    """Flow hashes are keyed (SipHash, 128-bit key that root alone may
+    read) and shown to CAP_NET_ADMIN only: an unprivileged reader's
+    GET_CONN dump lacks them and it may not join the events group, so
+    nobody collects the hashes of known flows to recover the key."""
+    import errno
+    with Module(nr_contexts=2), Topo() as t:
+        ncctl(t.srv, "port", "add", "udp", 5000)
+        cmd(["python3", "-c", "import socket; socket.socket(socket.AF_INET,"
+             " socket.SOCK_DGRAM).sendto(b'x', ('%s', 5000))" % t.V4[1]],
+            ns=t.cli)
+        ksft_true(busywait(lambda: ncctl(t.srv, "conn", "show")), "PCB")
+        get = C["NETCTX_CMD_GET_CONN"]
+        netns = ["ip", "netns", "exec", t.srv]
+        root = python_as(netns, CONN_READER, get)
+        nobody = python_as(netns + SETPRIV, CONN_READER, get)
+        fh = A["NETCTX_A_FLOW_HASH"]
+        ksft_eq((root["err"], len(root["conns"])), (0, 1), "root's dump")
+        ksft_true(fh in root["conns"][0], "root sees the flow hash")
+        ksft_eq(root["subscribe"], {"events": 0}, "root subscribes")
+        ksft_eq((nobody["err"], len(nobody["conns"])), (0, 1),
+                "nobody's dump")
+        ksft_true(fh not in nobody["conns"][0],
+                  "nobody sees the flow hash: %r" % nobody["conns"][0])
+        ksft_eq(nobody["subscribe"], {"events": errno.EPERM},
+                "nobody joins the events group")
+        param = "/sys/module/netctx/parameters/hash_key"
+        ksft_true(os.path.exists(param), "hash_key parameter")
+        ksft_eq(os.stat(param).st_mode & 0o777, 0o400, "hash_key mode")
+        ksft_eq(len(Module.hash_key()), 16, "128-bit key")
+
+
+SO_ASSIGN, SO_MIGRATE, SO_GET = 3600, 3601, 3600
+
+REUSE_SERVER = """
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", 5001))
+print("ready", flush=True)
+sys.stdin.read()
+"""
+
+UDP_THIEF = """
+import errno, json, socket, struct
+peer, pport, ctx = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+
+
+def req(remote=None):
+    sa = b""
+    if remote:
+        sa = struct.pack("=HH4s8x", socket.AF_INET, socket.htons(remote[1]),
+                         socket.inet_aton(remote[0]))
+    return struct.pack("=IIII", ctx, 0, 0, 0) + sa + bytes(28 - len(sa)) + \\
+        bytes(4)
+
+
+def sock(connect):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("0.0.0.0", 5001))
+    if connect:
+        s.connect((peer, pport))
+    return s
+
+
+def err(fn):
+    try:
+        fn()
+        return "ok"
+    except OSError as e:
+        return errno.errorcode[e.errno]
+
+
+c, u = sock(True), sock(False)
+print(json.dumps({
+    "get": err(lambda: c.getsockopt(0, %d, 48)),
+    "migrate": err(lambda: c.setsockopt(0, %d, req())),
+    "assign": err(lambda: c.setsockopt(0, %d, req())),
+    "preassign": err(lambda: u.setsockopt(0, %d, req((peer, pport + 1)))),
+}))
+""" % (SO_GET, SO_MIGRATE, SO_ASSIGN, SO_ASSIGN)
+
+
+def udp_flow_of_another_user():
+    """Root's UDP server shares its port (SO_REUSEADDR); uid 65534 binds
+    the same port and connect()s to root's peer: the socket options do
+    not give it root's flow (NETCTX_SO_GET), do not move it (MIGRATE,
+    ASSIGN) and do not pre-assign root's next flow on that port."""
+    with Module(nr_contexts=2), Topo() as t:
+        ncctl(t.srv, "port", "add", "udp", 5001)
+        srv = Held(t.srv, REUSE_SERVER)
+        try:
+            cmd(["python3", "-c", "import socket; s = socket.socket("
+                 "socket.AF_INET, socket.SOCK_DGRAM); s.bind(('', 7000)); "
+                 "s.sendto(b'x', ('%s', 5001))" % t.V4[1]], ns=t.cli)
+            ksft_true(busywait(lambda: ncctl(t.srv, "conn", "show")), "PCB")
+            before = ncctl(t.srv, "conn", "show")
+            ksft_eq(len(before), 1, "root's flow")
+            other = 1 - before[0]["ctx"]
+            got = python_as(["ip", "netns", "exec", t.srv] + SETPRIV,
+                            UDP_THIEF, t.V4[0], 7000, other)
+            ksft_eq(got, {"get": "EPERM", "migrate": "EPERM",
+                          "assign": "EPERM", "preassign": "EPERM"},
+                    "nobody on root's shared port")
+            after = ncctl(t.srv, "conn", "show")
+            ksft_eq([(p["remote"], p["ctx"]) for p in after],
+                    [(p["remote"], p["ctx"]) for p in before],
+                    "root's flow unchanged, nothing pre-assigned")
+        finally:
+            srv.close()
+
+
+class As:
+    """A python helper under prefix (netns, uid) that prints a line per
+    step and waits for a line on stdin before the next one."""
+
+    def __init__(self, prefix, code, *args):
+        self.p = subprocess.Popen(prefix + [sys.executable, "-c",
+                                            "import sys\n" + code] +
+                                  [str(a) for a in args],
+                                  stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, text=True)
+
+    def line(self):
+        out = self.p.stdout.readline().strip()
+        ksft_true(out, "helper died")
+        return out
+
+    def step(self):
+        self.p.stdin.write("\n")
+        self.p.stdin.flush()
+        return self.line()
+
+    def close(self):
+        self.p.kill()
+        self.p.wait(timeout=deadline(30))
+
+
+ASSIGNER = """
+import errno, socket, struct
+peer, port, ctx = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("0.0.0.0", port))
+for pport in (7000, 7001):
+    sa = struct.pack("=HH4s8x", socket.AF_INET, socket.htons(pport),
+                     socket.inet_aton(peer))
+    s.setsockopt(0, 3600, struct.pack("=IIII", ctx, 0, 0, 0) + sa +
+                 bytes(28 - len(sa)) + bytes(4))
+print("assigned", flush=True)
+sys.stdin.readline()
+s.close()
+print("closed", flush=True)
+sys.stdin.readline()
+"""
+
+RECEIVER = """
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("0.0.0.0", int(sys.argv[1])))
+print("ready", flush=True)
+while True:
+    data, peer = s.recvfrom(100)
+    print("got %d" % peer[1], flush=True)
+"""
+
+
+def send_from(t, sport, dport):
+    cmd(["python3", "-c", "import socket; s = socket.socket(socket.AF_INET,"
+         " socket.SOCK_DGRAM); s.bind(('', %d)); s.sendto(b'x', ('%s', %d))"
+         % (sport, t.V4[1], dport)], ns=t.cli)
+
+
+def user_assignment_dies_with_socket():
+    """uid 65534 pre-assigns two flows to its UDP port and closes the
+    socket: the next flow on that port, root's, is not steered by the
+    leftover assignment (while open, nobody's own flow was)."""
+    port = 6000
+    with Module(nr_contexts=2), Topo() as t:
+        netns = ["ip", "netns", "exec", t.srv]
+        nobody = As(netns + SETPRIV, ASSIGNER, t.V4[0], port, 1)
+        root = None
+        try:
+            ksft_eq(nobody.line(), "assigned", "nobody's assignments")
+            send_from(t, 7001, port)
+
+            def exact(pport):
+                return [p for p in ncctl(t.srv, "conn", "show")
+                        if p["remote"] == "%s:%d" % (t.V4[0], pport) and
+                        not p["local"].startswith("*")]
+            own = busywait(lambda: exact(7001))
+            ksft_eq([p["ctx"] for p in own], [1], "nobody's own flow")
+            ksft_eq(nobody.step(), "closed", "nobody closed")
+            root = As(netns, RECEIVER, port)
+            ksft_eq(root.line(), "ready", "root's server")
+            send_from(t, 7000, port)
+            ksft_eq(root.line(), "got 7000", "root's datagram")
+            ksft_eq(exact(7000), [], "root's flow steered by nobody's "
+                    "closed socket")
+        finally:
+            nobody.close()
+            if root:
+                root.close()
+
+
+QUOTA = """
+import errno, json, socket, struct
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("0.0.0.0", 0))
+out = []
+for pport in range(1000, 1000 + int(sys.argv[2])):
+    sa = struct.pack("=HH4s8x", socket.AF_INET, socket.htons(pport),
+                     socket.inet_aton(sys.argv[1]))
+    try:
+        s.setsockopt(0, 3600, struct.pack("=IIII", 0, 0, 0, 0) + sa +
+                     bytes(28 - len(sa)) + bytes(4))
+        out.append("ok")
+    except OSError as e:
+        out.append(errno.errorcode[e.errno])
+print(json.dumps(out))
+"""
+
+
+def user_quota_per_uid():
+    """user_assign_max is per uid: one user at its limit (ENOSPC) leaves
+    another user its own share."""
+    with Module(nr_contexts=2, user_assign_max=3), Topo() as t:
+        netns = ["ip", "netns", "exec", t.srv]
+        other = ["setpriv", "--reuid=65533", "--regid=65533",
+                 "--clear-groups"]
+        ksft_eq(python_as(netns + SETPRIV, QUOTA, t.V4[0], 4),
+                ["ok"] * 3 + ["ENOSPC"], "uid 65534")
+        ksft_eq(python_as(netns + other, QUOTA, t.V4[0], 4),
+                ["ok"] * 3 + ["ENOSPC"], "uid 65533")
+
+
+USERNS_ASSIGN = """
+import json, struct
+from nclib import Genl
+A, cmd_assign = json.loads(sys.argv[1]), int(sys.argv[2])
+nl = Genl()
+
+
+def assign(i, timeout=None):
+    attrs = [(A["NETCTX_A_PROTO"], bytes([17])),
+             (A["NETCTX_A_FAMILY"], bytes([2])),
+             (A["NETCTX_A_LPORT"], struct.pack("=H", 1000 + i)),
+             (A["NETCTX_A_RADDR"], bytes([10, 9, 0, 1])),
+             (A["NETCTX_A_RPORT"], struct.pack("=H", 99)),
+             (A["NETCTX_A_CTX_ID"], struct.pack("=I", 0))]
+    if timeout:
+        attrs.append((A["NETCTX_A_TIMEOUT_MS"], struct.pack("=I", timeout)))
+    return nl.request(cmd_assign, attrs)
+
+
+print(json.dumps({"long": assign(0, 86400000),
+                  "many": [assign(i) for i in range(1, 12)]}))
+"""
+
+
+def userns_root_capped():
+    """The root of a user namespace (made by uid 65534) assigns in its
+    own netns: not for 24 h (ERANGE above assign_timeout_ms), and no more
+    than netns_max_conns PCBs (ENOSPC), so max_conns stays everyone's."""
+    import errno
+    with Module(nr_contexts=2, netns_max_conns=8):
+        res = python_as(SETPRIV + ["unshare", "-Urn"], USERNS_ASSIGN,
+                        json.dumps(A), C["NETCTX_CMD_ASSIGN_CONN"])
+        ksft_eq(res["long"], errno.ERANGE, "24 h assignment")
+        ksft_eq(res["many"], [0] * 8 + [errno.ENOSPC] * 3, "assignments")
+
+
+NLFUZZ = os.path.join(HERE, "nlfuzz")
+# Messages per caller: netlink requests, socket option calls.
+FUZZ_NL = int(os.environ.get("NETCTX_FUZZ_NL", "100000"))
+FUZZ_SO = int(os.environ.get("NETCTX_FUZZ_SO", "50000"))
+
+
+def fuzz():
+    """nlfuzz sends random and malformed requests to the family (any
+    command, flags and dumps, wrong types, truncated, oversized, nested
+    garbage) and random socket options (levels, numbers, lengths, on TCP,
+    UDP and raw sockets, v4 and v6), as root, as the root of a user
+    namespace and as uid 65534. Then a transfer through a managed port
+    is steered, the policies are as before and the kernel log is clean."""
+    with Module(nr_contexts=2), Topo() as t, KernelLog() as log:
+        fz = "fz-" + t.srv[4:]
+        ncctl(t.srv, "port", "add", "tcp", 5000)
+        before = ncctl(t.srv, "port", "show")
+        args = [NLFUZZ, "-n", FUZZ_NL, "-o", FUZZ_SO]
+        args = [str(a) for a in args]
+        cmd(["ip", "netns", "add", fz])
+        try:
+            cmd(["ip", "link", "set", "lo", "up"], ns=fz)
+            runs = {
+                "root": ["ip", "netns", "exec", fz] + args,
+                "userns-root": SETPRIV + ["unshare", "-Urn", "sh", "-c",
+                                          'ip link set lo up; exec "$@"',
+                                          "sh"] + args,
+                "nobody": ["ip", "netns", "exec", fz] + SETPRIV + args,
+            }
+            total = 0
+            for who, argv in runs.items():
+                r = json.loads(cmd(argv, timeout=600))
+                total += r["netlink"]
+                print("# nlfuzz as %s: %d netlink + %d sockopt in %.1fs, "
+                      "%d/s, seed %d" % (who, r["netlink"], r["sockopt"],
+                                         r["seconds"], r["rate"],
+                                         r["seed"]))
+            print("# nlfuzz: %d netlink messages in all" % total)
+        finally:
+            cmd(["ip", "netns", "del", fz], check=False)
+        ksft_eq(ncctl(t.srv, "port", "show"), before, "policies unchanged")
+        srv = listener(t.srv, t.V4[1], 5000)
+        cli = connections(t.cli, t.V4[1], 5000, 4)
+        try:
+            pcbs = ncctl(t.srv, "conn", "show", "port", 5000)
+            ksft_eq(sorted((lport(p), p["origin"]) for p in pcbs),
+                    [(5000, "hash")] * 4, "managed after the fuzzing")
+        finally:
+            cli.close()
+            srv.close()
+        log.check()
+
+
+if __name__ == "__main__":
+    cases = [("userns_available", userns_available),
+             ("policy_dump_unprivileged", policy_dump_unprivileged),
+             ("flow_hash_private", flow_hash_private),
+             ("udp_flow_of_another_user", udp_flow_of_another_user),
+             ("user_assignment_dies_with_socket",
+              user_assignment_dies_with_socket),
+             ("user_quota_per_uid", user_quota_per_uid),
+             ("userns_root_capped", userns_root_capped),
+             ("fuzz", fuzz)]
+    only = sys.argv[1:]
+    sys.exit(ksft_run([c for c in cases if not only or c[0] in only]))
