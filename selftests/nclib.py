@@ -14,7 +14,9 @@ import time
 import traceback
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-KO = os.path.join(TOP, "netctx.ko")
+# NETCTX_KO: another build of the module, e.g. make check-debug's one
+# against the debug kernel (build/debug-ko/netctx.ko).
+KO = os.environ.get("NETCTX_KO") or os.path.join(TOP, "netctx.ko")
 NCCTL = os.path.join(TOP, "tools", "ncctl", "ncctl")
 TRAFFIC = os.path.join(TOP, "selftests", "traffic.py")
 TRACEFS = "/sys/kernel/tracing"
