@@ -53,6 +53,17 @@ def cmd(args, ns=None, check=True, timeout=120, background=False,
     return p.stdout if check else p
 
 
+def modprobe(name):
+    """Loads a kernel module the test needs. Module autoload cannot reach
+    modprobe from the VM's chroot. A kernel with the driver built in and
+    no /lib/modules tree (a custom kernel) makes modprobe fail although all
+    is there: then the test's own use of the feature tells."""
+    p = cmd(["modprobe", name], check=False)
+    if p.returncode and os.path.isdir("/lib/modules/" + os.uname().release):
+        raise AssertionError("modprobe %s failed (%d): %s" %
+                             (name, p.returncode, p.stderr.strip()))
+
+
 def ncctl(ns, *args, check=True):
     out = cmd([NCCTL, "-j"] + [str(a) for a in args], ns=ns, check=check)
     if not check:
@@ -127,8 +138,7 @@ class Topo:
         self.srv = "srv-" + tag
 
     def __enter__(self):
-        # Module autoload cannot reach modprobe from the VM's chroot.
-        cmd(["modprobe", "veth"])
+        modprobe("veth")
         for ns in (self.cli, self.srv):
             cmd(["ip", "netns", "add", ns])
             cmd(["ip", "link", "set", "lo", "up"], ns=ns)
@@ -256,7 +266,7 @@ class NftCounter:
         script = ("table inet nctest { chain pre { type filter hook "
                   "prerouting priority -300; %s dport %d counter; }; }" %
                   (self.proto, self.port))
-        cmd(["modprobe", "nf_tables"])
+        modprobe("nf_tables")
         cmd(["nft", "-f", "-"], ns=self.ns, stdin=script)
         return self
 
