@@ -6,6 +6,8 @@
 #         make demo       deps + build + a guided tour in a VM
 #         make bench      throughput with and without netctx, in a VM
 #         make lint       checkpatch --strict and sparse (W=1 C=1)
+#         make debug-kernel  build the KASAN/lockdep/kmemleak kernel (once,
+#                         cached in DEBUG_KERNEL_CACHE; ~30 min)
 #         make install    module (updates/), ncctl, libnetctx, man pages,
 #                         completion, systemd unit [DESTDIR= PREFIX=/usr/local]
 #         make deb        Debian packages (DKMS module, tools, library) in build/deb
@@ -26,9 +28,12 @@ DEB_PKGS := linux-image-amd64 linux-headers-amd64 linux-source-6.1 \
 	    iproute2 nftables procps ethtool bc \
 	    build-essential dpkg-dev debhelper dh-dkms dkms fakeroot lintian \
 	    openssl systemd
+# Only for debug-kernel/check-debug: building a kernel from source.
+DEBUG_DEB_PKGS := linux-source-6.1 bc bison flex libelf-dev libssl-dev cpio \
+	    xz-utils gcc make
 
 .PHONY: all module tools selftests deps ksrc lint unit check demo bench clean \
-	vm-check vm-demo vm-bench
+	vm-check vm-demo vm-bench debug-deps debug-kernel
 
 all: module tools selftests
 
@@ -71,8 +76,8 @@ selftests: ksrc
 	$(MAKE) -C selftests KSFT_DIR=$(KSRC)/tools/testing/selftests
 
 # Installs only what is missing, without prompts (CI has no stdin).
-deps:
-	@missing=$$(for p in $(DEB_PKGS); do \
+define install-missing
+	@missing=$$(for p in $(1); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
 		grep -q 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
@@ -81,7 +86,12 @@ deps:
 		apt-get update -q && \
 		apt-get install -y -q --no-install-recommends $$missing </dev/null; \
 	fi
+endef
+deps:
+	$(call install-missing,$(DEB_PKGS))
 	@$(MAKE) --no-print-directory ksrc
+debug-deps:
+	$(call install-missing,$(DEBUG_DEB_PKGS))
 
 # kselftest headers and checkpatch come from Debian's kernel source.
 ksrc: $(KSRC)/.extracted
@@ -134,6 +144,18 @@ vm-demo:
 	$(VM) --timeout 900 -- tools/demo.sh
 vm-bench:
 	$(VM) --timeout 1500 -- tools/bench.sh
+
+# The debug kernel: Debian's linux-source-6.1, allnoconfig +
+# tools/vm/debug.config (KASAN, lockdep, PROVE_RCU, kmemleak, debugobjects,
+# fault injection; every driver the VM and tests use built in), built once
+# in DEBUG_KERNEL_CACHE, outside the tree (source + objects are ~3 GB).
+# Its build dir is a KDIR for out-of-tree modules.
+DEBUG_KERNEL_CACHE ?= /var/cache/netctx/debug-kernel
+DEBUG_KDIR	:= $(DEBUG_KERNEL_CACHE)/build
+DEBUG_JOBS	?= 2
+
+debug-kernel: debug-deps
+	KSRC_TAR=$(KSRC_TAR) tools/vm/debug-kernel.sh $(DEBUG_KERNEL_CACHE) $(DEBUG_JOBS)
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
