@@ -6,6 +6,10 @@
 #         make demo       deps + build + a guided tour in a VM
 #         make bench      throughput with and without netctx, in a VM
 #         make lint       checkpatch --strict and sparse (W=1 C=1)
+#         make debug-kernel  build the KASAN/lockdep/kmemleak kernel (once,
+#                         cached in DEBUG_KERNEL_CACHE; ~30 min)
+#         make check-debug   selftests on the debug kernel, any checker
+#                         report fails them (not part of make check)
 #         make install    module (updates/), ncctl, libnetctx, man pages,
 #                         completion, systemd unit [DESTDIR= PREFIX=/usr/local]
 #         make deb        Debian packages (DKMS module, tools, library) in build/deb
@@ -26,9 +30,13 @@ DEB_PKGS := linux-image-amd64 linux-headers-amd64 linux-source-6.1 \
 	    iproute2 nftables procps ethtool bc \
 	    build-essential dpkg-dev debhelper dh-dkms dkms fakeroot lintian \
 	    openssl systemd
+# Only for debug-kernel/check-debug: building a kernel from source.
+DEBUG_DEB_PKGS := linux-source-6.1 bc bison flex libelf-dev libssl-dev cpio \
+	    xz-utils gcc make
 
 .PHONY: all module tools selftests deps ksrc lint unit check demo bench clean \
-	vm-check vm-demo vm-bench have-kver
+	vm-check vm-demo vm-bench have-kver debug-deps debug-kernel \
+	debug-module check-debug vm-check-debug
 
 all: module tools selftests
 
@@ -73,8 +81,8 @@ selftests: ksrc
 	$(MAKE) -C selftests KSFT_DIR=$(KSRC)/tools/testing/selftests
 
 # Installs only what is missing, without prompts (CI has no stdin).
-deps:
-	@missing=$$(for p in $(DEB_PKGS); do \
+define install-missing
+	@missing=$$(for p in $(1); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
 		grep -q 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
@@ -83,7 +91,12 @@ deps:
 		apt-get update -q && \
 		apt-get install -y -q --no-install-recommends $$missing </dev/null; \
 	fi
+endef
+deps:
+	$(call install-missing,$(DEB_PKGS))
 	@$(MAKE) --no-print-directory ksrc
+debug-deps:
+	$(call install-missing,$(DEBUG_DEB_PKGS))
 
 # kselftest headers and checkpatch come from Debian's kernel source.
 ksrc: $(KSRC)/.extracted
@@ -138,6 +151,47 @@ vm-demo:
 	$(VM) --timeout 900 -- tools/demo.sh
 vm-bench:
 	$(VM) --timeout 1500 -- tools/bench.sh
+
+# The debug kernel: Debian's linux-source-6.1, allnoconfig +
+# tools/vm/debug.config (KASAN, lockdep, PROVE_RCU, kmemleak, debugobjects,
+# fault injection; every driver the VM and tests use built in), built once
+# in DEBUG_KERNEL_CACHE, outside the tree (source + objects are ~3 GB).
+# Its build dir is the KDIR of the debug netctx.ko, built from a copy of
+# the module sources in DEBUG_KO_DIR (kbuild builds in the source dir, and
+# the stock build's objects must not be clobbered), with DEBUG=1
+# (-DNETCTX_DEBUG module assertions).
+DEBUG_KERNEL_CACHE ?= /var/cache/netctx/debug-kernel
+DEBUG_KDIR	:= $(DEBUG_KERNEL_CACHE)/build
+DEBUG_KO_DIR	?= $(CURDIR)/build/debug-ko
+DEBUG_JOBS	?= 2
+# TCG + KASAN + lockdep is slow: every deadline of the run scaled by this.
+DEBUG_TIMEOUT_FACTOR ?= 4
+DEBUG_VM	= tools/vm/run --kernel-dir $(DEBUG_KDIR) --mem 3072
+
+debug-kernel: debug-deps
+	KSRC_TAR=$(KSRC_TAR) tools/vm/debug-kernel.sh $(DEBUG_KERNEL_CACHE) $(DEBUG_JOBS)
+
+debug-module:
+	@test -f $(DEBUG_KDIR)/vmlinux || { echo "no debug kernel in $(DEBUG_KDIR): run make debug-kernel" >&2; exit 1; }
+	mkdir -p $(DEBUG_KO_DIR)/kmod $(DEBUG_KO_DIR)/uapi/linux
+	cp -p Kbuild $(DEBUG_KO_DIR)/
+	cp -p kmod/*.[ch] $(DEBUG_KO_DIR)/kmod/
+	cp -p uapi/linux/*.h $(DEBUG_KO_DIR)/uapi/linux/
+	$(MAKE) -C $(DEBUG_KDIR) M=$(DEBUG_KO_DIR) DEBUG=1 modules
+
+check-debug: deps
+	$(MAKE) debug-kernel
+	$(MAKE) tools selftests debug-module
+	$(MAKE) vm-check-debug
+
+# run.sh fails a test program on any checker report in the kernel log and
+# the run on any kmemleak suspect after the last test.  KASAN reports
+# every bug, not just the first; no panic_on_warn, so that one run shows
+# all the reports (each one fails it all the same).
+vm-check-debug:
+	NETCTX_TIMEOUT_FACTOR=$(DEBUG_TIMEOUT_FACTOR) $(DEBUG_VM) --timeout 1500 \
+		--append "kasan_multi_shot" \
+		--env NETCTX_KO=$(DEBUG_KO_DIR)/netctx.ko -- selftests/run.sh
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true

@@ -14,7 +14,9 @@ import time
 import traceback
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-KO = os.path.join(TOP, "netctx.ko")
+# NETCTX_KO: another build of the module, e.g. make check-debug's one
+# against the debug kernel (build/debug-ko/netctx.ko).
+KO = os.environ.get("NETCTX_KO") or os.path.join(TOP, "netctx.ko")
 NCCTL = os.path.join(TOP, "tools", "ncctl", "ncctl")
 TRAFFIC = os.path.join(TOP, "selftests", "traffic.py")
 TRACEFS = "/sys/kernel/tracing"
@@ -49,6 +51,17 @@ def cmd(args, ns=None, check=True, timeout=120, background=False,
                              (" ".join(args), p.returncode,
                               p.stderr.strip()))
     return p.stdout if check else p
+
+
+def modprobe(name):
+    """Loads a kernel module the test needs. Module autoload cannot reach
+    modprobe from the VM's chroot. A kernel with the driver built in and
+    no /lib/modules tree (a custom kernel) makes modprobe fail although all
+    is there: then the test's own use of the feature tells."""
+    p = cmd(["modprobe", name], check=False)
+    if p.returncode and os.path.isdir("/lib/modules/" + os.uname().release):
+        raise AssertionError("modprobe %s failed (%d): %s" %
+                             (name, p.returncode, p.stderr.strip()))
 
 
 def ncctl(ns, *args, check=True):
@@ -126,8 +139,7 @@ class Topo:
         self.srv = "srv-" + tag
 
     def __enter__(self):
-        # Module autoload cannot reach modprobe from the VM's root.
-        cmd(["modprobe", "veth"])
+        modprobe("veth")
         for ns in (self.cli, self.srv):
             cmd(["ip", "netns", "add", ns])
             cmd(["ip", "link", "set", "lo", "up"], ns=ns)
@@ -255,7 +267,7 @@ class NftCounter:
         script = ("table inet nctest { chain pre { type filter hook "
                   "prerouting priority -300; %s dport %d counter; }; }" %
                   (self.proto, self.port))
-        cmd(["modprobe", "nf_tables"])
+        modprobe("nf_tables")
         cmd(["nft", "-f", "-"], ns=self.ns, stdin=script)
         return self
 

@@ -5,6 +5,10 @@
 # program prints KTAP; after each, the kernel log is checked for splats,
 # which count as a failure of that program. Ends with "N passed, N failed".
 #
+# On a kernel with kmemleak (make check-debug's debug kernel), the suspects
+# left from boot are cleared first and, after the last test, two scans must
+# find no new unreferenced object: a leak fails the run.
+#
 # usage: selftests/run.sh [TEST...]     (default: every test in TEST_PROGS)
 set -u
 cd "$(dirname "$0")/.."
@@ -19,15 +23,31 @@ fi
 for m in veth nf_tables; do
 	modprobe "$m" 2>/dev/null || true
 done
-if [ -w /sys/kernel/debug/kmemleak ]; then
-	echo scan=off > /sys/kernel/debug/kmemleak
+KMEMLEAK=/sys/kernel/debug/kmemleak
+# kmemleak reports an object only once it is unreferenced at two scans
+# and older than 5 s.
+kmemleak_scan() {
+	echo scan > "$KMEMLEAK"
+	sleep 6
+	echo scan > "$KMEMLEAK"
+}
+if [ -w "$KMEMLEAK" ]; then
+	# No automatic scans in the middle of a test; what the kernel leaked
+	# (or seemed to) while booting is not ours: forget it.
+	echo scan=off > "$KMEMLEAK"
+	kmemleak_scan
+	echo clear > "$KMEMLEAK"
 fi
 
 # Per test program, from ./settings as in the kernel's selftests;
 # NETCTX_TIMEOUT_FACTOR scales it as every deadline.
 limit=$(sed -n 's/^timeout=//p' selftests/settings)
 limit=$(awk -v t="${limit:-900}" -v f="${NETCTX_TIMEOUT_FACTOR:-1}" 'BEGIN { printf "%d", t * f }')
+# The last line is what the debug kernel's checkers say (KASAN, lockdep,
+# PROVE_RCU, debugobjects, ref trackers, hung task/lockup detectors), most
+# of it also under a WARNING:/BUG: line, but not all.
 splat='WARNING:|BUG:|Oops|general protection|refcount_t|use-after-free|scheduling while atomic|unreferenced object|unregister_netdevice: waiting|Call Trace'
+splat+='|KASAN|ODEBUG|possible recursive locking|possible circular locking|inconsistent lock state|suspicious RCU usage|ref_tracker|blocked for more than|soft lockup|hung_task|rcu_.* self-detected stall|suspected memory leak'
 passed=0
 failed=0
 skipped=0
@@ -71,5 +91,19 @@ for t in "${tests[@]}"; do
 		echo "ok - $t kernel log clean"
 	fi
 done
+if [ -w "$KMEMLEAK" ]; then
+	echo "# ---- kmemleak"
+	[ -e /sys/module/netctx ] && rmmod netctx
+	kmemleak_scan
+	leaks=$(cat "$KMEMLEAK")
+	if [ -n "$leaks" ]; then
+		echo "# kmemleak found unreferenced objects:"
+		sed 's/^/# kmemleak: /' <<<"$leaks"
+		failed=$((failed + 1))
+	else
+		passed=$((passed + 1))
+		echo "ok - no kmemleak suspects after the tests"
+	fi
+fi
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

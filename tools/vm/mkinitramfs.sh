@@ -10,6 +10,11 @@
 #
 # Make-friendly: does nothing when OUT exists and is newer than this script,
 # tools/vm/init, the busybox binary and KVER's modules.dep.
+#
+# NETCTX_VM_MODDIR overrides the module directory (default /lib/modules/KVER):
+# for a kernel built from source it may be the build dir, where only
+# modules.builtin exists.  Drivers built into the kernel are not loaded
+# (an image with all of them built in carries no modules at all).
 set -euo pipefail
 
 usage() {
@@ -29,14 +34,18 @@ fi
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 init_src=$here/init
 busybox=${BUSYBOX:-/bin/busybox}
-moddir=/lib/modules/$kver
+moddir=${NETCTX_VM_MODDIR:-/lib/modules/$kver}
 
 # Modules needed to reach the host root over virtio-9p.  Their dependencies
 # (virtio, virtio_ring, virtio_pci_{modern,legacy}_dev, netfs, fscache,
 # 9pnet, ...) are resolved by modprobe below, so only the leaves are listed.
 wanted=(virtio_pci 9pnet_virtio 9p)
 
-[[ -f $moddir/modules.dep ]] || { echo "$0: no $moddir/modules.dep" >&2; exit 1; }
+# Without modules.dep (a build dir, not modules_install'ed), only built-in
+# drivers can work: modules.builtin must list them all.
+dep=$moddir/modules.dep
+[[ -f $dep ]] || dep=$moddir/modules.builtin
+[[ -f $dep ]] || { echo "$0: no $moddir/modules.dep or modules.builtin" >&2; exit 1; }
 [[ -x $busybox ]] || { echo "$0: no busybox at $busybox" >&2; exit 1; }
 # A dynamically linked busybox would need its libc inside the initramfs.
 if command -v file >/dev/null && ! file -L "$busybox" | grep -q 'statically linked'; then
@@ -45,10 +54,10 @@ if command -v file >/dev/null && ! file -L "$busybox" | grep -q 'statically link
 fi
 
 up_to_date() {
-	local dep
+	local f
 	[[ -f $out ]] || return 1
-	for dep in "${BASH_SOURCE[0]}" "$init_src" "$busybox" "$moddir/modules.dep"; do
-		[[ $out -nt $dep ]] || return 1
+	for f in "${BASH_SOURCE[0]}" "$init_src" "$busybox" "$dep"; do
+		[[ $out -nt $f ]] || return 1
 	done
 }
 if [[ $force -eq 0 ]] && up_to_date; then
@@ -76,15 +85,32 @@ mknod -m 666 "$staging/dev/null" c 1 3 2>/dev/null || true
 # prints "insmod PATH" lines (deps first) and "builtin NAME" for built-ins.
 declare -A seen=()
 order=()
+# modprobe wants the root that holds lib/modules/KVER.
+modbase=${moddir%/lib/modules/"$kver"}
+[[ $modbase != "$moddir" ]] || modbase=/
+builtin_mod() {
+	# modules.builtin lists kernel/net/9p/9pnet_virtio.ko; modprobe
+	# treats - and _ alike.
+	grep -q "/${1//[-_]/[-_]}\.ko\$" "$moddir/modules.builtin" 2>/dev/null
+}
 for m in "${wanted[@]}"; do
+	if [[ ! -f $moddir/modules.dep ]]; then
+		builtin_mod "$m" || { echo "$0: $m is not built into $kver and there is no $moddir/modules.dep" >&2; exit 1; }
+		continue
+	fi
+	found=0
 	while read -r kind path _; do
-		[[ $kind == insmod ]] || continue
+		case $kind in
+		builtin) found=1; continue ;;
+		insmod) found=1 ;;
+		*) continue ;;
+		esac
 		[[ -n ${seen[$path]:-} ]] && continue
 		seen[$path]=1
 		order+=("$path")
-	done < <(modprobe -S "$kver" -d / --show-depends "$m")
+	done < <(modprobe -S "$kver" -d "$modbase" --show-depends "$m")
+	[[ $found -eq 1 ]] || { echo "$0: could not resolve module $m for $kver" >&2; exit 1; }
 done
-[[ ${#order[@]} -gt 0 ]] || { echo "$0: could not resolve modules for $kver" >&2; exit 1; }
 
 # Copy modules flat into /modules, decompressing: busybox insmod cannot be
 # relied on to handle .ko.xz/.ko.zst/.ko.gz.  /modules/order gives load order.
