@@ -4,7 +4,8 @@
 #         make deps       install the Debian packages needed (apt-get)
 #         make check      deps + build + lint + unit tests + selftests in a VM
 #         make demo       deps + build + a guided tour in a VM
-#         make bench      throughput with and without netctx, in a VM
+#         make bench      netctx's cost vs the kernel's receive path and RPS:
+#                         instructions/packet, pps; bench/results/
 #         make lint       checkpatch --strict and sparse (W=1 C=1)
 #         make install    module (updates/), ncctl, libnetctx, man pages,
 #                         completion, systemd unit [DESTDIR= PREFIX=/usr/local]
@@ -27,7 +28,10 @@ DEB_PKGS := linux-image-amd64 linux-headers-amd64 linux-source-6.1 \
 	    build-essential dpkg-dev debhelper dh-dkms dkms fakeroot lintian \
 	    openssl systemd
 
-.PHONY: all module tools selftests deps ksrc lint unit check demo bench clean \
+# Only make bench needs these (its plots); make check does not install them.
+BENCH_DEB_PKGS := gnuplot-nox
+
+.PHONY: all module tools selftests deps bench-deps ksrc lint unit check demo bench clean \
 	vm-check vm-demo vm-bench have-kver
 
 all: module tools selftests
@@ -73,8 +77,10 @@ selftests: ksrc
 	$(MAKE) -C selftests KSFT_DIR=$(KSRC)/tools/testing/selftests
 
 # Installs only what is missing, without prompts (CI has no stdin).
-deps:
-	@missing=$$(for p in $(DEB_PKGS); do \
+deps bench-deps: PKGS = $(DEB_PKGS)
+bench-deps: PKGS = $(BENCH_DEB_PKGS)
+deps bench-deps:
+	@missing=$$(for p in $(PKGS); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
 		grep -q 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
@@ -83,7 +89,7 @@ deps:
 		apt-get update -q && \
 		apt-get install -y -q --no-install-recommends $$missing </dev/null; \
 	fi
-	@$(MAKE) --no-print-directory ksrc
+	@[ $@ = bench-deps ] || $(MAKE) --no-print-directory ksrc
 
 # kselftest headers and checkpatch come from Debian's kernel source.
 ksrc: $(KSRC)/.extracted
@@ -125,6 +131,7 @@ demo: deps
 	$(MAKE) vm-demo
 
 bench: deps
+	$(MAKE) bench-deps
 	$(MAKE) all
 	$(MAKE) vm-bench
 
@@ -135,8 +142,9 @@ vm-check:
 	$(VM) --timeout 1500 -- selftests/run.sh
 vm-demo:
 	$(VM) --timeout 900 -- tools/demo.sh
+# On the host: boots two guests (tools/bench.sh), writes bench/results/.
 vm-bench:
-	$(VM) --timeout 1500 -- tools/bench.sh
+	VM="$(VM)" tools/bench.sh
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
