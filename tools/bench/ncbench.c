@@ -2,9 +2,22 @@
 /*
  * ncbench: a UDP packet-rate generator and sink for `make bench`.
  *
- *   ncbench sink ADDR PORT SECONDS        count datagrams, print pps
+ *   ncbench sink ADDR PORT SECONDS        count datagrams, print pps and
+ *                                         how many arrived out of order
  *   ncbench flood ADDR PORT SECONDS FLOWS SIZE
- *                                         send from FLOWS source ports
+ *                                         send from FLOWS source ports,
+ *                                         a sequence number per flow in
+ *                                         each datagram's first 4 bytes
+ *   ncbench hold ADDR PORT                bind, print "ready", wait for a
+ *                                         line on stdin, then drain what
+ *                                         queued and check pktgen's
+ *                                         sequence numbers per flow
+ *
+ * hold is the sink of the instruction-count benchmark: nothing reads the
+ * socket while pktgen runs (no wake-up, no recvmsg inside the measured
+ * window), and afterwards every datagram is counted and checked: pktgen's
+ * magic, and per source (address, port) strictly increasing sequence
+ * numbers, i.e. nothing reordered or duplicated.
  *
  * Batched with sendmmsg/recvmmsg so that the tool, not the kernel path
  * under test, is the cheap side.
@@ -12,6 +25,7 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdint.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,11 +68,13 @@ static socklen_t parse(const char *addr, const char *port,
 static int sink(int argc, char **argv)
 {
 	static char bufs[BATCH][2048];
+	static uint32_t last[65536];
+	struct sockaddr_in6 from[BATCH];
 	struct mmsghdr msgs[BATCH];
 	struct iovec iov[BATCH];
 	struct sockaddr_storage ss;
 	struct timeval tv = { 0, 200000 };
-	unsigned long long n = 0;
+	unsigned long long n = 0, reordered = 0;
 	double t0 = 0, t1 = 0, end;
 	int fd, i, r, size = 16 << 20;
 	socklen_t len;
@@ -79,11 +95,14 @@ static int sink(int argc, char **argv)
 		memset(&msgs[i], 0, sizeof(msgs[i]));
 		msgs[i].msg_hdr.msg_iov = &iov[i];
 		msgs[i].msg_hdr.msg_iovlen = 1;
+		msgs[i].msg_hdr.msg_name = &from[i];
 	}
 	printf("ready\n");
 	fflush(stdout);
 	end = now() + atof(argv[4]);
 	while (now() < end) {
+		for (i = 0; i < BATCH; i++)
+			msgs[i].msg_hdr.msg_namelen = sizeof(from[i]);
 		r = recvmmsg(fd, msgs, BATCH, 0, NULL);
 		if (r <= 0)
 			continue;
@@ -91,20 +110,131 @@ static int sink(int argc, char **argv)
 			t0 = now();
 		n += r;
 		t1 = now();
+		/* Per flow (source port), sequence numbers must increase. */
+		for (i = 0; i < r; i++) {
+			unsigned int port = ntohs(from[i].sin6_port);
+			uint32_t v;
+
+			if (msgs[i].msg_len < sizeof(v))
+				continue;
+			memcpy(&v, bufs[i], sizeof(v));
+			v = ntohl(v);
+			if (v <= last[port])
+				reordered++;
+			last[port] = v;
+		}
 	}
-	printf("{\"packets\": %llu, \"seconds\": %.3f, \"pps\": %.0f}\n", n,
-	       t1 - t0, t1 > t0 ? n / (t1 - t0) : 0.0);
+	printf("{\"packets\": %llu, \"seconds\": %.3f, \"pps\": %.0f, \"reordered\": %llu}\n",
+	       n, t1 - t0, t1 > t0 ? n / (t1 - t0) : 0.0, reordered);
 	return 0;
+}
+
+#define PKTGEN_MAGIC	0xbe9be955
+#define HOLD_FLOWS	(1 << 18)
+
+/* Open addressing over (address, port) keys; the last sequence number. */
+struct flow {
+	uint64_t key;
+	uint32_t seq;
+	int used;
+};
+
+static struct flow *flow_get(struct flow *tab, uint64_t key, int *nflows)
+{
+	uint64_t h = key * 0x9e3779b97f4a7c15ULL;
+	unsigned int i = h >> 46;
+
+	for (;; i = (i + 1) & (HOLD_FLOWS - 1)) {
+		if (!tab[i].used) {
+			if (*nflows >= HOLD_FLOWS / 2)
+				return NULL;
+			tab[i].used = 1;
+			tab[i].key = key;
+			tab[i].seq = 0;
+			(*nflows)++;
+			return &tab[i];
+		}
+		if (tab[i].key == key)
+			return &tab[i];
+	}
+}
+
+static int hold(int argc, char **argv)
+{
+	static char bufs[BATCH][2048];
+	struct sockaddr_in from[BATCH];
+	unsigned long long n = 0, bad = 0, reordered = 0;
+	struct mmsghdr msgs[BATCH];
+	struct iovec iov[BATCH];
+	struct sockaddr_storage ss;
+	int fd, i, r, nflows = 0, size = 1 << 30;
+	struct flow *tab;
+	socklen_t len;
+	char line[64];
+
+	if (argc != 4)
+		return 2;
+	len = parse(argv[2], argv[3], &ss);
+	tab = calloc(HOLD_FLOWS, sizeof(*tab));
+	fd = socket(ss.ss_family, SOCK_DGRAM, 0);
+	if (fd < 0 || !tab ||
+	    setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) ||
+	    bind(fd, (struct sockaddr *)&ss, len)) {
+		perror("ncbench: hold");
+		return 1;
+	}
+	printf("ready\n");
+	fflush(stdout);
+	if (!fgets(line, sizeof(line), stdin))
+		line[0] = 0;
+	for (i = 0; i < BATCH; i++) {
+		iov[i].iov_base = bufs[i];
+		iov[i].iov_len = sizeof(bufs[i]);
+		memset(&msgs[i], 0, sizeof(msgs[i]));
+		msgs[i].msg_hdr.msg_iov = &iov[i];
+		msgs[i].msg_hdr.msg_iovlen = 1;
+		msgs[i].msg_hdr.msg_name = &from[i];
+		msgs[i].msg_hdr.msg_namelen = sizeof(from[i]);
+	}
+	while ((r = recvmmsg(fd, msgs, BATCH, MSG_DONTWAIT, NULL)) > 0) {
+		for (i = 0; i < r; i++) {
+			uint32_t hdr[2];
+			struct flow *f;
+
+			msgs[i].msg_hdr.msg_namelen = sizeof(from[i]);
+			n++;
+			if (msgs[i].msg_len < sizeof(hdr)) {
+				bad++;
+				continue;
+			}
+			memcpy(hdr, bufs[i], sizeof(hdr));
+			if (ntohl(hdr[0]) != PKTGEN_MAGIC) {
+				bad++;
+				continue;
+			}
+			f = flow_get(tab, (uint64_t)from[i].sin_addr.s_addr << 16 |
+				     ntohs(from[i].sin_port), &nflows);
+			if (!f)
+				continue;
+			if (f->seq && ntohl(hdr[1]) <= f->seq)
+				reordered++;
+			f->seq = ntohl(hdr[1]);
+		}
+	}
+	printf("{\"packets\": %llu, \"flows\": %d, \"reordered\": %llu, \"bad\": %llu}\n",
+	       n, nflows, reordered, bad);
+	return bad || reordered;
 }
 
 static int flood(int argc, char **argv)
 {
+	static char payload[BATCH][1500];
 	struct mmsghdr msgs[BATCH];
 	struct sockaddr_storage ss;
-	static char payload[1500];
 	unsigned long long sent = 0;
 	int flows, size, i, f, *fds;
-	struct iovec iov;
+	struct iovec iov[BATCH];
+	uint32_t *seq;
 	double end;
 	socklen_t len;
 
@@ -113,9 +243,11 @@ static int flood(int argc, char **argv)
 	len = parse(argv[2], argv[3], &ss);
 	flows = atoi(argv[5]);
 	size = atoi(argv[6]);
-	if (flows < 1 || size < 1 || size > (int)sizeof(payload))
+	if (flows < 1 || size < (int)sizeof(uint32_t) ||
+	    size > (int)sizeof(payload[0]))
 		return 2;
 	fds = calloc(flows, sizeof(*fds));
+	seq = calloc(flows, sizeof(*seq));
 	for (f = 0; f < flows; f++) {
 		fds[f] = socket(ss.ss_family, SOCK_DGRAM, 0);
 		if (fds[f] < 0 || connect(fds[f], (struct sockaddr *)&ss, len)) {
@@ -123,19 +255,28 @@ static int flood(int argc, char **argv)
 			return 1;
 		}
 	}
-	iov.iov_base = payload;
-	iov.iov_len = size;
 	for (i = 0; i < BATCH; i++) {
+		iov[i].iov_base = payload[i];
+		iov[i].iov_len = size;
 		memset(&msgs[i], 0, sizeof(msgs[i]));
-		msgs[i].msg_hdr.msg_iov = &iov;
+		msgs[i].msg_hdr.msg_iov = &iov[i];
 		msgs[i].msg_hdr.msg_iovlen = 1;
 	}
 	end = now() + atof(argv[4]);
 	for (f = 0; now() < end; f = (f + 1) % flows) {
-		int r = sendmmsg(fds[f], msgs, BATCH, 0);
+		int r;
 
-		if (r > 0)
+		/* Each datagram carries its flow's sequence number. */
+		for (i = 0; i < BATCH; i++) {
+			uint32_t v = htonl(seq[f] + i + 1);
+
+			memcpy(payload[i], &v, sizeof(v));
+		}
+		r = sendmmsg(fds[f], msgs, BATCH, 0);
+		if (r > 0) {
 			sent += r;
+			seq[f] += r;
+		}
 		else if (errno != ENOBUFS && errno != ECONNREFUSED)
 			break;
 	}
@@ -149,7 +290,10 @@ int main(int argc, char **argv)
 		return sink(argc, argv);
 	if (argc > 1 && !strcmp(argv[1], "flood"))
 		return flood(argc, argv);
+	if (argc > 1 && !strcmp(argv[1], "hold"))
+		return hold(argc, argv);
 	fprintf(stderr, "usage: ncbench sink ADDR PORT SECONDS\n"
-		"       ncbench flood ADDR PORT SECONDS FLOWS SIZE\n");
+		"       ncbench flood ADDR PORT SECONDS FLOWS SIZE\n"
+		"       ncbench hold ADDR PORT\n");
 	return 2;
 }

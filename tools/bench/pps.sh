@@ -1,0 +1,91 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Received UDP packet rate, run by tools/bench.sh in a multi-vCPU guest
+# (no icount: wall-clock rates).  The setups alternate, RUNS rounds of
+#
+#   none       netctx not loaded
+#   unmanaged  netctx loaded, a policy on another port (the hook's cost
+#              for traffic it does not manage)
+#   managed    the port has a policy: one context per vCPU
+#   rps        no netctx; RPS of veth1's rx queue over the same vCPUs
+#
+# so that a slow phase of a shared host hits every setup alike; tools/
+# bench/report.py takes the median and the spread per setup.
+#
+#   cli netns  veth0 10.88.0.1 ---- veth1 10.88.0.2  srv netns
+#   ncbench flood (FLOWS source ports)    ncbench sink :PORT
+#
+# The sink counts the datagrams and checks each flow's sequence numbers.
+#
+# usage: pps.sh OUTDIR     writes OUTDIR/pps.jsonl
+set -eu
+cd "$(dirname "$0")/../.."
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+OUT=${1:?usage: pps.sh OUTDIR}
+NCCTL=$PWD/tools/ncctl/ncctl
+BENCH=$PWD/tools/bench/ncbench
+KO=$PWD/netctx.ko
+SECONDS_RUN=${BENCH_SECONDS:-4}
+RUNS=${BENCH_PPS_RUNS:-5}
+FLOWS=${BENCH_FLOWS:-16}
+SIZE=${BENCH_SIZE:-64}
+PORT=7000
+CPUS=$(nproc)
+
+cli() { ip netns exec nb-cli "$@"; }
+srv() { ip netns exec nb-srv "$@"; }
+cleanup() {
+	ip netns del nb-cli 2>/dev/null || true
+	ip netns del nb-srv 2>/dev/null || true
+	rmmod netctx 2>/dev/null || true
+}
+trap cleanup EXIT
+
+modprobe veth
+ip netns add nb-cli
+ip netns add nb-srv
+ip link add veth0 netns nb-cli type veth peer name veth1 netns nb-srv
+cli ip addr add 10.88.0.1/24 dev veth0
+srv ip addr add 10.88.0.2/24 dev veth1
+cli ip link set veth0 up
+srv ip link set veth1 up
+cli ip link set lo up
+srv ip link set lo up
+
+one() { # SETUP ROUND: one run, one JSON line
+	local out
+	srv "$BENCH" sink 10.88.0.2 $PORT $((SECONDS_RUN + 2)) >/tmp/nb.sink &
+	while ! grep -q ready /tmp/nb.sink 2>/dev/null; do sleep 0.05; done
+	cli "$BENCH" flood 10.88.0.2 $PORT "$SECONDS_RUN" "$FLOWS" "$SIZE" \
+		>/tmp/nb.flood
+	wait
+	out=$(tail -n 1 /tmp/nb.sink)
+	printf '{"setup": "%s", "round": %d, "cpus": %d, "flows": %d, "size": %d, "sink": %s, "flood": %s}\n' \
+		"$1" "$2" "$CPUS" "$FLOWS" "$SIZE" "$out" "$(tail -n 1 /tmp/nb.flood)"
+}
+
+setup() {
+	rmmod netctx 2>/dev/null || true
+	srv sh -c 'echo 0 > /sys/class/net/veth1/queues/rx-0/rps_cpus'
+	case $1 in
+	unmanaged)
+		insmod "$KO"
+		srv "$NCCTL" port add udp $((PORT + 1)) ;;
+	managed)
+		insmod "$KO"
+		srv "$NCCTL" port add udp $PORT ;;
+	rps)
+		srv sh -c "printf %x $(((1 << CPUS) - 1)) > /sys/class/net/veth1/queues/rx-0/rps_cpus" ;;
+	esac
+}
+
+: >"$OUT/pps.jsonl"
+echo "# pps: UDP, $FLOWS flows, $SIZE-byte payloads, ${SECONDS_RUN}s per run, $RUNS rounds, $CPUS vCPUs"
+for ((r = 1; r <= RUNS; r++)); do
+	for s in none unmanaged managed rps; do
+		setup $s
+		one $s $r | tee -a "$OUT/pps.jsonl"
+	done
+done
+setup none

@@ -1,0 +1,299 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""make bench's report: reads RESULTS/raw/{cost,scale,pps}.jsonl (written
+by tools/bench/cost.sh and pps.sh in the guests), writes RESULTS/results.json,
+RESULTS/results.md and, with gnuplot, RESULTS/{cost,pps,scale}.png; prints
+the Markdown.  Targets are those of the performance issue, see
+Documentation/performance.rst.
+"""
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+
+COST_ROWS = [
+    ("plain", "plain receive, no module"),
+    ("rps", "RPS onto the same CPU"),
+    ("loaded", "netctx loaded, no policy"),
+    ("policy-other-port", "netctx, a policy on another port"),
+    ("managed", "netctx managed, 1 context, same CPU"),
+]
+PPS_SETUPS = [
+    ("none", "no module"),
+    ("unmanaged", "netctx loaded, port unmanaged"),
+    ("managed", "netctx managed, one context per vCPU"),
+    ("rps", "RPS over the same vCPUs"),
+]
+# The issue's earlier figures (instructions per packet).
+ISSUE = {"plain": 4638, "rps": 5910, "loaded": 4769,
+         "policy-other-port": 5150, "managed": 7794}
+
+
+def jsonl(path):
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip().startswith("{")]
+
+
+def cost_section(raw, problems, notes):
+    runs = jsonl(os.path.join(raw, "cost.jsonl"))
+    rows = {}
+    for name, label in COST_ROWS:
+        rs = [r for r in runs if r["row"] == name]
+        if not rs:
+            continue
+        short = [r["ins_per_pkt"] for r in rs if r["run"] > 0]
+        long_ = [r["ins_per_pkt"] for r in rs if r["run"] == 0]
+        for r in rs:
+            s = r["sink"]
+            if s["packets"] != r["packets"] or s["reordered"] or s["bad"]:
+                problems.append("cost %s run %d: sink %s for %d packets" %
+                                (name, r["run"], s, r["packets"]))
+            for c in r.get("ctx") or []:
+                if c.get("drops"):
+                    problems.append("cost %s run %d: %d context drops" %
+                                    (name, r["run"], c["drops"]))
+        rows[name] = {"label": label, "runs": short,
+                      "ins_per_pkt": statistics.mean(short),
+                      "double_length": long_[0] if long_ else None,
+                      "packets": rs[0]["packets"]}
+    plain = rows.get("plain", {}).get("ins_per_pkt")
+    for name, r in rows.items():
+        r["delta"] = r["ins_per_pkt"] - plain if plain else None
+        r["issue"] = ISSUE.get(name)
+        if r["double_length"] and abs(r["double_length"] / r["ins_per_pkt"] - 1) > 0.01:
+            notes.append("cost %s: %.0f ins/pkt over 2N packets vs %.0f over N: "
+                            "the hand-off's cost varies with how the scheduler interleaves "
+                            "pktgen and the context (compare runs 1 and 2)" %
+                            (name, r["double_length"], r["ins_per_pkt"]))
+    return rows
+
+
+def scale_section(raw):
+    out = []
+    for s in jsonl(os.path.join(raw, "scale.jsonl")):
+        m = s["measure"]
+        d = s["pcb_objects_delta"]
+        out.append({"extra_pcbs": s["extra_pcbs"], "conns": s["conns"],
+                    "ins_per_pkt": m["ins_per_pkt"],
+                    "pcb_slab_size": s["pcb_slab_size"],
+                    "slab_bytes_per_pcb": (s["slab_kb_delta"] * 1024 / d) if d else None,
+                    "sink_ok": m["sink"]["packets"] == m["packets"] and not m["sink"]["reordered"]})
+    return out
+
+
+def pps_section(raw, problems):
+    runs = jsonl(os.path.join(raw, "pps.jsonl"))
+    out = {}
+    for name, label in PPS_SETUPS:
+        rs = [r for r in runs if r["setup"] == name]
+        if not rs:
+            continue
+        pps = [r["sink"]["pps"] for r in rs]
+        for r in rs:
+            if r["sink"].get("reordered"):
+                problems.append("pps %s round %d: %d reordered" %
+                                (name, r["round"], r["sink"]["reordered"]))
+        out[name] = {"label": label, "pps": pps,
+                     "median": statistics.median(pps),
+                     "min": min(pps), "max": max(pps),
+                     "cpus": rs[0]["cpus"], "flows": rs[0]["flows"]}
+    base = out.get("none", {}).get("median")
+    for r in out.values():
+        r["ratio"] = r["median"] / base if base else None
+        r["ratio_min"] = r["min"] / base if base else None
+        r["ratio_max"] = r["max"] / base if base else None
+    return out
+
+
+def targets(cost, pps):
+    t = []
+    if {"plain", "loaded"} <= cost.keys():
+        p = cost["plain"]["ins_per_pkt"]
+        d = cost["loaded"]["delta"]
+        t.append(("unmanaged (loaded, no policy) <= +1% instructions",
+                  "%+.0f (%+.2f%%, limit %+.0f)" % (d, 100 * d / p, p / 100),
+                  d <= p / 100))
+    if {"plain", "policy-other-port"} <= cost.keys():
+        p = cost["plain"]["ins_per_pkt"]
+        d = cost["policy-other-port"]["delta"]
+        t.append(("unmanaged (a policy on another port) <= +1% instructions",
+                  "%+.0f (%+.2f%%, limit %+.0f)" % (d, 100 * d / p, p / 100),
+                  d <= p / 100))
+    if {"plain", "rps", "managed"} <= cost.keys():
+        rps = cost["rps"]["delta"]
+        m = cost["managed"]["delta"]
+        t.append(("managed hop <= 0.9 x RPS's cost over plain",
+                  "%+.0f vs RPS %+.0f: %.2f x" % (m, rps, m / rps if rps else 0),
+                  rps > 0 and m <= 0.9 * rps))
+    if "unmanaged" in pps and pps["unmanaged"]["ratio"] is not None:
+        r = pps["unmanaged"]
+        t.append(("unmanaged pps ratio >= 0.98",
+                  "%.3f (runs %.3f-%.3f)" % (r["ratio"], r["ratio_min"], r["ratio_max"]),
+                  r["ratio"] >= 0.98))
+    return t
+
+
+def markdown(res):
+    L = []
+    c = res["cost"]
+    if c:
+        n = next(iter(c.values()))["packets"]
+        L += ["### Instructions per packet (1 vCPU, -icount shift=0, pktgen netif_receive, "
+              "64-byte UDP, 256 flows, %d packets per run)" % n, "",
+              "| setup | run 1 | run 2 | mean | over plain | 2N run | issue before |",
+              "|---|---:|---:|---:|---:|---:|---:|"]
+        for name, _ in COST_ROWS:
+            if name not in c:
+                continue
+            r = c[name]
+            runs = r["runs"] + [None] * (2 - len(r["runs"]))
+            L.append("| %s | %s | %s | %.0f | %s | %s | %s |" % (
+                r["label"],
+                *["%.0f" % x if x is not None else "" for x in runs[:2]],
+                r["ins_per_pkt"],
+                "%+.0f" % r["delta"] if name != "plain" else "",
+                "%.0f" % r["double_length"] if r["double_length"] else "",
+                "{:,}".format(r["issue"]) if r["issue"] else ""))
+        L.append("")
+    if res["scale"]:
+        L += ["### Managed, with more live PCBs (same 1-vCPU icount guest)", "",
+              "| extra PCBs | PCBs in table | ins/pkt | over plain | PCB object (bytes) | slab growth per PCB (bytes) |",
+              "|---:|---:|---:|---:|---:|---:|"]
+        p = c.get("plain", {}).get("ins_per_pkt")
+        for s in res["scale"]:
+            L.append("| %d | %d | %.0f | %s | %d | %s |" % (
+                s["extra_pcbs"], s["conns"], s["ins_per_pkt"],
+                "%+.0f" % (s["ins_per_pkt"] - p) if p else "",
+                s["pcb_slab_size"],
+                "%.0f" % s["slab_bytes_per_pcb"] if s["slab_bytes_per_pcb"] else ""))
+        L.append("")
+    pp = res["pps"]
+    if pp:
+        any_ = next(iter(pp.values()))
+        L += ["### Received packets per second (%d vCPUs, TCG, %d UDP flows, median of %d alternated runs)"
+              % (any_["cpus"], any_["flows"], len(any_["pps"])), "",
+              "| setup | median pps | min-max | ratio to no module | ratio range |",
+              "|---|---:|---:|---:|---:|"]
+        for name, _ in PPS_SETUPS:
+            if name not in pp:
+                continue
+            r = pp[name]
+            L.append("| %s | %.0f | %.0f-%.0f | %.3f | %.3f-%.3f |" % (
+                r["label"], r["median"], r["min"], r["max"], r["ratio"],
+                r["ratio_min"], r["ratio_max"]))
+        L.append("")
+    if res["targets"]:
+        L += ["### Targets", "", "| target | measured | met |", "|---|---|---|"]
+        for name, v, ok in res["targets"]:
+            L.append("| %s | %s | %s |" % (name, v, "yes" if ok else "**no**"))
+        L.append("")
+    if res["problems"]:
+        L += ["### Checks that failed", ""] + ["* " + p for p in res["problems"]] + [""]
+    else:
+        L += ["Checks: every packet reached the socket, in order per flow; no context drops.", ""]
+    if res["notes"]:
+        L += ["Notes:", ""] + ["* " + n for n in res["notes"]] + [""]
+    if res.get("seconds"):
+        L.append("Wall time: %s s (icount guest), %s s (pps guest)." % tuple(res["seconds"][:2]))
+        L.append("")
+    return "\n".join(L)
+
+
+def gnuplot(out, res):
+    if not shutil.which("gnuplot"):
+        print("report.py: no gnuplot, no plots (make bench installs gnuplot-nox)",
+              file=sys.stderr)
+        return
+    term = "set terminal pngcairo size 900,480 noenhanced" \
+        if b"pngcairo" in subprocess.run(["gnuplot", "-e", "set terminal"],
+                                         capture_output=True).stderr + \
+        subprocess.run(["gnuplot", "-e", "set terminal"], capture_output=True).stdout \
+        else "set terminal png size 900,480"
+    jobs = []
+    if res["cost"]:
+        with open(os.path.join(out, "cost.dat"), "w") as f:
+            for name, _ in COST_ROWS:
+                if name in res["cost"]:
+                    r = res["cost"][name]
+                    f.write('"%s" %.1f %d\n' % (name, r["ins_per_pkt"], r["issue"] or 0))
+        jobs.append(("cost", """%s
+set output '%s/cost.png'
+set title 'Instructions per received packet (1 vCPU, icount)'
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set ylabel 'instructions / packet'
+set yrange [0:*]
+set grid ytics
+set key top left
+plot '%s/cost.dat' using 2:xtic(1) title 'measured', '' using 3 title 'issue, before'
+""" % (term, out, out)))
+    if res["pps"]:
+        with open(os.path.join(out, "pps.dat"), "w") as f:
+            for i, (name, _) in enumerate(PPS_SETUPS):
+                if name in res["pps"]:
+                    r = res["pps"][name]
+                    f.write('%d "%s" %.0f %.0f %.0f\n' % (i, name, r["median"], r["min"], r["max"]))
+        jobs.append(("pps", """%s
+set output '%s/pps.png'
+set title 'Received packets per second (median, min-max)'
+set style fill solid 0.8 border -1
+set boxwidth 0.6
+set ylabel 'packets / s'
+set yrange [0:*]
+set xrange [-0.5:3.5]
+set grid ytics
+plot '%s/pps.dat' using 1:3:xtic(2) with boxes notitle, '' using 1:3:4:5 with yerrorbars lc rgb 'black' notitle
+""" % (term, out, out)))
+    if res["scale"]:
+        with open(os.path.join(out, "scale.dat"), "w") as f:
+            for s in res["scale"]:
+                f.write("%d %.1f\n" % (max(s["conns"], 1), s["ins_per_pkt"]))
+        jobs.append(("scale", """%s
+set output '%s/scale.png'
+set title 'Managed receive cost vs live PCBs (1 vCPU, icount)'
+set logscale x
+set xlabel 'PCBs in the table'
+set ylabel 'instructions / packet'
+set yrange [0:*]
+set grid
+plot '%s/scale.dat' using 1:2 with linespoints pt 7 title 'managed, 1 context'
+""" % (term, out, out)))
+    for name, script in jobs:
+        p = subprocess.run(["gnuplot"], input=script, text=True, capture_output=True)
+        if p.returncode:
+            print("report.py: gnuplot %s: %s" % (name, p.stderr.strip()), file=sys.stderr)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("results")
+    ap.add_argument("--seconds", default="")
+    a = ap.parse_args()
+    out = os.path.abspath(a.results)
+    raw = os.path.join(out, "raw")
+    problems = []
+    notes = []
+    res = {"cost": cost_section(raw, problems, notes), "scale": scale_section(raw),
+           "pps": pps_section(raw, problems), "problems": problems,
+           "notes": notes,
+           "seconds": [int(x) for x in a.seconds.split(",") if x]}
+    res["targets"] = targets(res["cost"], res["pps"])
+    with open(os.path.join(out, "results.json"), "w") as f:
+        json.dump(res, f, indent=1)
+        f.write("\n")
+    md = markdown(res)
+    with open(os.path.join(out, "results.md"), "w") as f:
+        f.write(md)
+    gnuplot(out, res)
+    print(md)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
