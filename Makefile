@@ -8,7 +8,7 @@
 #                         instructions/packet, pps; bench/results/
 #         make lint       checkpatch --strict and sparse (W=1 C=1)
 #         make debug-kernel  build the KASAN/lockdep/kmemleak kernel (once,
-#                         cached in DEBUG_KERNEL_CACHE; ~30 min)
+#                         cached in DEBUG_KERNEL_CACHE; 25-70 min)
 #         make check-debug   selftests on the debug kernel, any checker
 #                         report fails them (not part of make check)
 #         make install    module (updates/), ncctl, libnetctx, man pages,
@@ -163,7 +163,7 @@ vm-bench:
 # The debug kernel: Debian's linux-source-6.1, allnoconfig +
 # tools/vm/debug.config (KASAN, lockdep, PROVE_RCU, kmemleak, debugobjects,
 # fault injection; every driver the VM and tests use built in), built once
-# in DEBUG_KERNEL_CACHE, outside the tree (source + objects are ~3 GB).
+# in DEBUG_KERNEL_CACHE, outside the tree (source + objects are ~2 GB).
 # Its build dir is the KDIR of the debug netctx.ko, built from a copy of
 # the module sources in DEBUG_KO_DIR (kbuild builds in the source dir, and
 # the stock build's objects must not be clobbered), with DEBUG=1

@@ -165,7 +165,7 @@ def armed(n, fn):
             res = fn()
         except OSError as e:
             res = e.errno
-        os.lseek(fd, 0, os.SEEK_SET)
+        # At offset 0 still: writes leave it alone (and it cannot seek).
         left = int(os.read(fd, 32))
         os.write(fd, b"0")
     finally:
@@ -235,6 +235,12 @@ def check_log(what):
     subprocess.run(["dmesg", "-C"], check=True)
 
 
+def settled(state, done, before):
+    """A PCB placed by an operation reaches its context's table (where the
+    dumps see it) in the context's thread, a little later: wait for it."""
+    return busywait(lambda: done(before, state()), timeout=10)
+
+
 def inject(state, name, ns, make_op, done, undo=None):
     """Fails each allocation of an operation in turn.  make_op() (in netns
     ns, not armed) prepares it and returns fn: fn() does the operation's
@@ -252,7 +258,7 @@ def inject(state, name, ns, make_op, done, undo=None):
         after = state()
         if not hit:
             ksft_eq(err, 0, "%s with no fault injected" % name)
-            ksft_true(done(before, after), "%s: no effect" % name)
+            ksft_true(settled(state, done, before), "%s: no effect" % name)
             if undo:
                 undo()
             check_log(name)
@@ -262,8 +268,10 @@ def inject(state, name, ns, make_op, done, undo=None):
             # The operation went through: an allocation it could do
             # without failed, or the one of its answer (ENOBUFS: the ack
             # was lost).
-            ksft_true(done(before, after), "%s, fault %d: errno %d, state %r"
-                      " -> %r" % (name, n, err, before, after))
+            ksft_true(settled(state, done, before),
+                      "%s, fault %d: errno %d, state %r -> %r" %
+                      (name, n, err, before, after))
+            after = state()
             if undo:
                 undo()
                 after = state()

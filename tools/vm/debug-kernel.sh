@@ -5,11 +5,11 @@
 #
 # Build the netctx debug kernel (KASAN, lockdep, kmemleak, debugobjects,
 # fault injection; see tools/vm/debug.config) from Debian's linux-source-6.1
-# in DIR (outside the tree: it is ~5 GB and takes half an hour to build):
+# in DIR (outside the tree: ~2 GB, and it takes 25-70 minutes to build):
 #
 #   DIR/linux-source-6.1/   the extracted source
 #   DIR/build/              O= build dir; also the KDIR for netctx.ko
-#   DIR/build/vmlinux       the kernel booted by tools/vm/run --kernel-dir
+#   DIR/build/arch/x86/boot/bzImage  booted by tools/vm/run --kernel-dir
 #
 # The config is allnoconfig + tools/vm/debug.config; every option the
 # fragment sets must survive olddefconfig, or this fails (Kconfig silently
