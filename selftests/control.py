@@ -19,25 +19,11 @@ import time
 import nchash
 from nclib import (NCCTL, TOP, Genl, Held, Module, Topo, busywait, cmd,
                    connections, ksft_eq, ksft_run, ksft_true, listener,
-                   lport, ncctl, rport)
+                   lport, ncctl, rport, uapi_enum)
 
 PORT = 5000
 KEY = bytes.fromhex("0f1e2d3c4b5a69788796a5b4c3d2e1f0")
 SESSION = os.path.join(TOP, "tools", "lib", "examples", "session")
-
-
-def uapi_enum(name):
-    """NAME -> value of an enum of uapi/linux/netctx.h."""
-    with open(os.path.join(TOP, "uapi", "linux", "netctx.h")) as f:
-        text = f.read()
-    body = re.search(r"enum %s \{(.*?)\};" % name, text, re.S).group(1)
-    out, val = {}, 0
-    for m in re.finditer(r"^\s*(\w+)(?:\s*=\s*(\w+))?,", body, re.M):
-        if m.group(2):
-            val = int(m.group(2), 0)
-        out[m.group(1)] = val
-        val += 1
-    return out
 
 
 A = uapi_enum("netctx_attr")

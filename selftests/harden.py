@@ -11,7 +11,8 @@ import subprocess
 import sys
 
 from nclib import (Held, Module, Topo, busywait, cmd, connections, deadline,
-                   ksft_eq, ksft_run, ksft_true, listener, lport, ncctl)
+                   ksft_eq, ksft_run, ksft_true, listener, lport, ncctl,
+                   uapi_enum)
 
 NOBODY = 65534
 SETPRIV = ["setpriv", "--reuid=%d" % NOBODY, "--regid=%d" % NOBODY,
@@ -21,20 +22,6 @@ SPLAT = re.compile(r"WARNING:|BUG:|Oops|general protection|refcount_t|"
                    r"use-after-free|scheduling while atomic|Call Trace")
 GENL_ID_CTRL, CTRL_CMD_GETPOLICY = 0x10, 10
 CTRL_ATTR_FAMILY_NAME, CTRL_ATTR_OP = 2, 10
-
-
-def uapi_enum(name):
-    """NAME -> value of an enum of uapi/linux/netctx.h."""
-    with open(os.path.join(HERE, "..", "uapi", "linux", "netctx.h")) as f:
-        text = f.read()
-    body = re.search(r"enum %s \{(.*?)\};" % name, text, re.S).group(1)
-    out, val = {}, 0
-    for m in re.finditer(r"^\s*(\w+)(?:\s*=\s*(\w+))?,", body, re.M):
-        if m.group(2):
-            val = int(m.group(2), 0)
-        out[m.group(1)] = val
-        val += 1
-    return out
 
 
 C = uapi_enum("netctx_cmd")

@@ -71,6 +71,20 @@ def ncctl(ns, *args, check=True):
     return json.loads(out) if out.strip() else []
 
 
+def uapi_enum(name):
+    """NAME -> value of an enum of uapi/linux/netctx.h."""
+    with open(os.path.join(TOP, "uapi", "linux", "netctx.h")) as f:
+        text = f.read()
+    body = re.search(r"enum %s \{(.*?)\};" % name, text, re.S).group(1)
+    out, val = {}, 0
+    for m in re.finditer(r"^\s*(\w+)(?:\s*=\s*(\w+))?,", body, re.M):
+        if m.group(2):
+            val = int(m.group(2), 0)
+        out[m.group(1)] = val
+        val += 1
+    return out
+
+
 def busywait(fn, timeout=30.0, step=0.05):
     """Polls fn until it returns a true value or the (scaled) deadline
     passes; returns its last value."""
