@@ -38,10 +38,13 @@ struct netctx_queue {
 int netctx_queue_init(struct netctx_queue *q, unsigned int len, int node);
 void netctx_queue_uninit(struct netctx_queue *q);
 
-/* Returns false when the ring is full. */
-static inline bool netctx_queue_push(struct netctx_queue *q,
-				     struct sk_buff *skb,
-				     struct netctx_pcb *pcb, unsigned int meta)
+/*
+ * Claims the next slot for pos; returns NULL when the ring is full. The
+ * claim is fully ordered: a load after it cannot pass it (migrate.c).
+ * The slot must then be published, with a packet or as a hole (NULL skb).
+ */
+static inline struct netctx_slot *netctx_queue_claim(struct netctx_queue *q,
+						     unsigned long *posp)
 {
 	unsigned long pos = atomic_long_read(&q->tail);
 	struct netctx_slot *slot;
@@ -52,19 +55,41 @@ static inline bool netctx_queue_push(struct netctx_queue *q,
 		/* Pairs with the consumer's release in netctx_queue_pop(). */
 		diff = (long)(smp_load_acquire(&slot->seq) - pos);
 		if (diff < 0)
-			return false;	/* the consumer has not freed it yet */
+			return NULL;	/* the consumer has not freed it yet */
 		if (diff == 0 &&
-		    atomic_long_try_cmpxchg_relaxed(&q->tail, (long *)&pos,
-						    pos + 1))
+		    atomic_long_try_cmpxchg(&q->tail, (long *)&pos, pos + 1))
 			break;
 		if (diff > 0)	/* another producer took it: catch up */
 			pos = atomic_long_read(&q->tail);
 	}
+	*posp = pos;
+	return slot;
+}
+
+static inline void netctx_queue_publish(struct netctx_slot *slot,
+					unsigned long pos, struct sk_buff *skb,
+					struct netctx_pcb *pcb,
+					unsigned int meta)
+{
 	slot->skb = skb;
 	slot->pcb = pcb;
 	slot->meta = meta;
 	/* Publish the slot: pairs with netctx_queue_peek(). */
 	smp_store_release(&slot->seq, pos + 1);
+}
+
+/* Returns false when the ring is full. */
+static inline bool netctx_queue_push(struct netctx_queue *q,
+				     struct sk_buff *skb,
+				     struct netctx_pcb *pcb, unsigned int meta)
+{
+	struct netctx_slot *slot;
+	unsigned long pos;
+
+	slot = netctx_queue_claim(q, &pos);
+	if (!slot)
+		return false;
+	netctx_queue_publish(slot, pos, skb, pcb, meta);
 	return true;
 }
 

@@ -48,6 +48,14 @@ static inline bool atomic_long_try_cmpxchg_relaxed(atomic_long_t *v,
 					   __ATOMIC_RELAXED, __ATOMIC_RELAXED);
 }
 
+/* Fully ordered, as the kernel's: a seq_cst RMW is a full barrier. */
+static inline bool atomic_long_try_cmpxchg(atomic_long_t *v, long *old,
+					   long new)
+{
+	return __atomic_compare_exchange_n(&v->counter, old, new, false,
+					   __ATOMIC_SEQ_CST, __ATOMIC_RELAXED);
+}
+
 /* Allocation (queue.c). */
 #define GFP_KERNEL		0
 #define array_size(a, b)	((size_t)(a) * (size_t)(b))
