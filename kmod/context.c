@@ -11,17 +11,22 @@
  *   shared.calls  the control plane runs a function in the thread and
  *                 waits for it (netns flush, and later assign/migrate).
  *
- * Readers outside the thread (netlink dumps) walk own.pcbs under RCU and
- * READ_ONCE the counters. A PCB leaves the flow directory first, then waits
- * in the graveyard for an RCU grace period, after which every packet that
- * a classifier queued for it sits in the queue ahead of the current tail:
- * the thread delivers those before freeing the PCB.
+ *   shared.moves  migration requests, each a step of a journey (migrate.c).
+ *
+ * Readers outside the thread (netlink dumps) walk the flow directory
+ * under RCU, never own.pcbs, and READ_ONCE the counters. A PCB leaves the
+ * flow directory first, then waits in the graveyard for an RCU grace
+ * period, after which every packet that a classifier queued for it sits
+ * in the queue ahead of the current tail: the thread delivers those
+ * before freeing the PCB.
  */
 #include "context.h"
 #include "hook.h"
 #include "main.h"
+#include "migrate.h"
 #include "netlink.h"
 #include "pcb.h"
+#include "trace.h"
 
 #include <linux/completion.h>
 #include <linux/cpu.h>
@@ -66,17 +71,31 @@ static unsigned long netctx_pcb_idle(const struct netctx_pcb *pcb)
 static void netctx_ctx_retire_wild(struct netctx_context *ctx,
 				   struct netctx_pcb *pcb);
 
-/* Owner only: the PCB joins this context's table and wheel. */
-void netctx_ctx_attach(struct netctx_context *ctx, struct netctx_pcb *pcb)
+/*
+ * Owner only: the PCB joins this context's table and wheel, its timer set
+ * to expires, or (0) to what its state asks from now on.
+ */
+void netctx_ctx_attach_at(struct netctx_context *ctx, struct netctx_pcb *pcb,
+			  unsigned long expires)
 {
 	pcb->attached = true;
-	list_add_tail_rcu(&pcb->ctx_node, &ctx->own.pcbs);
+	list_add_tail(&pcb->ctx_node, &ctx->own.pcbs);
 	WRITE_ONCE(ctx->own.nr_pcbs, ctx->own.nr_pcbs + 1);
-	netctx_ctx_arm(ctx, pcb);
+	if (expires) {
+		pcb->expiring = false;
+		netctx_timer_arm(&ctx->own.wheel, &pcb->timer, expires);
+	} else {
+		netctx_ctx_arm(ctx, pcb);
+	}
 	if (unlikely(pcb->from_wild)) {
 		pcb->from_wild = false;
 		netctx_ctx_retire_wild(ctx, pcb);
 	}
+}
+
+void netctx_ctx_attach(struct netctx_context *ctx, struct netctx_pcb *pcb)
+{
+	netctx_ctx_attach_at(ctx, pcb, 0);
 }
 
 /* Owner only: (re)arm the PCB's one timer for its state. */
@@ -105,7 +124,7 @@ void netctx_ctx_detach(struct netctx_context *ctx, struct netctx_pcb *pcb)
 {
 	netctx_timer_cancel(&ctx->own.wheel, &pcb->timer);
 	if (pcb->attached) {
-		list_del_rcu(&pcb->ctx_node);
+		list_del(&pcb->ctx_node);
 		WRITE_ONCE(ctx->own.nr_pcbs, ctx->own.nr_pcbs - 1);
 	}
 	pcb->attached = false;
@@ -207,7 +226,7 @@ static void netctx_ctx_timer(struct netctx_timer *timer, void *arg)
 	unsigned long expires;
 
 	/* Travelling: the new owner arms its timer again on arrival. */
-	if (READ_ONCE(pcb->migrating))
+	if (netctx_pcb_moving(pcb))
 		return;
 	if (pcb->state == NETCTX_STATE_ACTIVE && !pcb->wild) {
 		expires = pcb->last_seen + idle;
@@ -279,6 +298,11 @@ void netctx_ctx_deliver(struct netctx_context *ctx, struct sk_buff *skb,
 		return;
 	if (unlikely(!pcb->attached))
 		netctx_ctx_attach(ctx, pcb);
+	if (unlikely(pcb->mig_start)) {
+		trace_migrate_deliver(&pcb->tuple, ctx->id, ctx->id,
+				      ktime_get_ns() - pcb->mig_start);
+		pcb->mig_start = 0;
+	}
 	WRITE_ONCE(pcb->packets, pcb->packets + 1);
 	WRITE_ONCE(pcb->bytes, pcb->bytes + len);
 	pcb->last_seen = jiffies;
@@ -291,7 +315,7 @@ void netctx_ctx_deliver(struct netctx_context *ctx, struct sk_buff *skb,
 	    pcb->state != NETCTX_STATE_CLOSING) {
 		WRITE_ONCE(pcb->state, NETCTX_STATE_CLOSING);
 		/* A migrating PCB gets its linger timer on arrival. */
-		if (!READ_ONCE(pcb->migrating))
+		if (!netctx_pcb_moving(pcb))
 			netctx_timer_arm(&ctx->own.wheel, &pcb->timer,
 					 jiffies +
 					 msecs_to_jiffies(netctx_linger_ms));
@@ -317,7 +341,9 @@ static unsigned int netctx_ctx_rx(struct netctx_context *ctx)
 		pcb = slot->pcb;
 		meta = slot->meta;
 		netctx_queue_pop(q, slot);
-		netctx_ctx_deliver(ctx, skb, pcb, meta);
+		/* A hole: its producer took the packet elsewhere. */
+		if (likely(skb))
+			netctx_ctx_deliver(ctx, skb, pcb, meta);
 	}
 	rcu_read_unlock();
 	local_bh_enable();
@@ -387,10 +413,23 @@ static void netctx_ctx_run_calls(struct netctx_context *ctx)
 	}
 }
 
+/* Migration requests posted to us, oldest first. */
+static void netctx_ctx_run_moves(struct netctx_context *ctx)
+{
+	struct llist_node *list = llist_del_all(&ctx->shared.moves);
+	struct llist_node *node, *next;
+
+	list = llist_reverse_order(list);
+	/* _safe: a request may be posted on, or freed, by its step. */
+	llist_for_each_safe(node, next, list)
+		netctx_mig_run(ctx, node);
+}
+
 static bool netctx_ctx_busy(struct netctx_context *ctx)
 {
 	return netctx_queue_peek(&ctx->queue) ||
 	       !llist_empty(&ctx->shared.adopt) ||
+	       !llist_empty(&ctx->shared.moves) ||
 	       !llist_empty(&ctx->shared.calls) || kthread_should_stop();
 }
 
@@ -405,7 +444,7 @@ static void netctx_ctx_sleep(struct netctx_context *ctx)
 		return;
 	set_current_state(TASK_INTERRUPTIBLE);
 	WRITE_ONCE(ctx->idle, true);
-	/* Pairs with the barrier in netctx_ctx_enqueue(). */
+	/* Pairs with the barrier in netctx_ctx_kick(). */
 	smp_mb();
 	if (!netctx_ctx_busy(ctx))
 		schedule_timeout(timeout);
@@ -437,6 +476,7 @@ static int netctx_ctx_thread(void *arg)
 
 	while (!kthread_should_stop()) {
 		netctx_ctx_run_calls(ctx);
+		netctx_ctx_run_moves(ctx);
 		netctx_ctx_adopt_all(ctx);
 		n = netctx_ctx_rx(ctx);
 		fired = netctx_wheel_run(&ctx->own.wheel, netctx_ctx_timer, ctx);
@@ -458,6 +498,13 @@ void netctx_ctx_adopt(struct netctx_context *ctx, struct netctx_pcb *pcb)
 {
 	atomic_inc(&ctx->shared.load);
 	llist_add(&pcb->adopt_node, &ctx->shared.adopt);
+	wake_up_process(ctx->task);
+}
+
+/* Hands a migration request to the context's thread (migrate.c). */
+void netctx_ctx_post(struct netctx_context *ctx, struct llist_node *node)
+{
+	llist_add(node, &ctx->shared.moves);
 	wake_up_process(ctx->task);
 }
 
@@ -544,6 +591,7 @@ static struct netctx_context *netctx_ctx_create(unsigned int id,
 	ctx->cpu = cpu;
 	init_llist_head(&ctx->shared.adopt);
 	init_llist_head(&ctx->shared.calls);
+	init_llist_head(&ctx->shared.moves);
 	INIT_LIST_HEAD(&ctx->own.pcbs);
 	INIT_LIST_HEAD(&ctx->own.graveyard);
 	netctx_wheel_init(&ctx->own.wheel);

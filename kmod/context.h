@@ -32,11 +32,12 @@ struct netctx_context {
 		atomic_t load;		/* PCBs owned or on their way */
 		struct llist_head adopt;	/* PCBs handed to us */
 		struct llist_head calls;	/* control requests */
+		struct llist_head moves;	/* migration requests */
 	} shared ____cacheline_aligned_in_smp;
 
 	/* written by the thread only; others READ_ONCE the counters */
 	struct {
-		struct list_head pcbs;	/* the private table, RCU for dumps */
+		struct list_head pcbs;	/* the private table */
 		unsigned int nr_pcbs;
 		struct list_head graveyard;	/* unlinked, awaiting RCU */
 		struct netctx_wheel wheel;
@@ -59,28 +60,21 @@ static inline struct netctx_context *netctx_context(unsigned int id)
 	return netctx_contexts[id];
 }
 
-/*
- * Queue a stolen packet to its owner. Called in softirq from any CPU.
- * Returns false when the queue is full; the caller drops the packet.
- */
-static inline bool netctx_ctx_enqueue(struct netctx_context *ctx,
-				      struct sk_buff *skb,
-				      struct netctx_pcb *pcb, unsigned int meta)
+/* After a packet was published in ctx's queue, from any CPU. */
+static inline void netctx_ctx_kick(struct netctx_context *ctx)
 {
-	if (unlikely(!netctx_queue_push(&ctx->queue, skb, pcb, meta))) {
-		atomic_long_inc(&ctx->shared.drops);
-		return false;
-	}
 	/* Pairs with the barrier in netctx_ctx_sleep(). */
 	smp_mb();
 	if (READ_ONCE(ctx->idle))
 		wake_up_process(ctx->task);
-	return true;
 }
 
 void netctx_ctx_adopt(struct netctx_context *ctx, struct netctx_pcb *pcb);
 void netctx_ctx_adopt_all(struct netctx_context *ctx);
 void netctx_ctx_attach(struct netctx_context *ctx, struct netctx_pcb *pcb);
+void netctx_ctx_attach_at(struct netctx_context *ctx, struct netctx_pcb *pcb,
+			  unsigned long expires);
+void netctx_ctx_post(struct netctx_context *ctx, struct llist_node *node);
 void netctx_ctx_arm(struct netctx_context *ctx, struct netctx_pcb *pcb);
 void netctx_ctx_detach(struct netctx_context *ctx, struct netctx_pcb *pcb);
 void netctx_ctx_deliver(struct netctx_context *ctx, struct sk_buff *skb,

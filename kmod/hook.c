@@ -127,15 +127,53 @@ static bool netctx_ct_unconfirmed(const struct sk_buff *skb)
 #endif
 }
 
+/*
+ * Hands a stolen packet to its PCB's owner, or parks it while the PCB
+ * migrates. mig_seq is read again after the ring slot is claimed: if a
+ * migration began meanwhile, the owner may have stopped looking at its
+ * queue, so the slot becomes a hole and the packet goes the new way.
+ */
+static unsigned int netctx_hook_queue(struct netctx_pcb *pcb,
+				      struct sk_buff *skb, unsigned int meta)
+{
+	struct netctx_context *ctx;
+	struct netctx_slot *slot;
+	unsigned int verdict;
+	unsigned long pos;
+	u32 seq;
+
+	for (;;) {
+		/* Pairs with smp_store_release() in migrate.c. */
+		seq = smp_load_acquire(&pcb->mig_seq);
+		if (unlikely(seq & 1)) {
+			if (netctx_float_push(pcb, skb, &verdict))
+				return verdict;
+			continue;	/* it just landed */
+		}
+		ctx = READ_ONCE(pcb->ctx);
+		slot = netctx_queue_claim(&ctx->queue, &pos);
+		if (unlikely(!slot)) {
+			atomic_long_inc(&ctx->shared.drops);
+			return NF_DROP;
+		}
+		/* The claim is fully ordered: this load cannot pass it. */
+		if (likely(READ_ONCE(pcb->mig_seq) == seq))
+			break;
+		netctx_queue_publish(slot, pos, NULL, NULL, 0);
+	}
+	dev_hold(skb->dev);
+	netctx_queue_publish(slot, pos, skb, pcb, meta);
+	netctx_ctx_kick(ctx);
+	return NF_STOLEN;
+}
+
 static unsigned int netctx_hook_steal(struct sk_buff *skb,
 				      const struct nf_hook_state *state,
 				      struct netctx_net *nn,
 				      const struct netctx_tuple *t,
 				      unsigned int meta)
 {
-	struct netctx_context *ctx;
 	struct netctx_pcb *pcb;
-	unsigned int verdict;
 	netctx_okfn_t okfn;
 
 	pcb = netctx_classify(state->net, nn, skb, t, meta, state->okfn);
@@ -154,17 +192,7 @@ static unsigned int netctx_hook_steal(struct sk_buff *skb,
 		return NF_ACCEPT;
 	/* A noref dst would not survive the trip. */
 	skb_dst_force(skb);
-	/* Pairs with smp_store_release() in migrate.c. */
-	if (unlikely(smp_load_acquire(&pcb->migrating)) &&
-	    netctx_float_push(pcb, skb, &verdict))
-		return verdict;
-	ctx = READ_ONCE(pcb->ctx);
-	dev_hold(skb->dev);
-	if (unlikely(!netctx_ctx_enqueue(ctx, skb, pcb, meta))) {
-		dev_put(skb->dev);
-		return NF_DROP;
-	}
-	return NF_STOLEN;
+	return netctx_hook_queue(pcb, skb, meta);
 }
 
 /*

@@ -8,30 +8,34 @@
  * local address is "wild": the first packet of a matching connection
  * claims it and gets an exact PCB on the same context.
  *
- * Migration moves a live PCB from context A to context B. Invariant: every
- * packet of the connection is delivered exactly once, in arrival order.
+ * Migration moves live PCBs (one connection, or a session group) from
+ * their contexts A to a context B. Invariant: every packet of a connection
+ * is delivered exactly once, in arrival order. A migration is a request
+ * object handed from thread to thread (netctx_ctx_post()); no caller sleeps
+ * across a grace period and no lock is shared between migrations:
  *
- *   1. freeze (in A)   stop A's timer for it, set pcb->migrating: from now
- *                      on the classifier parks its packets in pcb->floatq;
- *   2. grace period    every classifier that saw migrating clear has
- *                      finished queueing to A;
- *   3. release (in A)  A delivers its queue up to now, so all the packets
- *                      queued before the freeze; it leaves A's table and
- *                      pcb->ctx becomes B;
- *   4. grace period    dump readers have left A's table;
- *   5. adopt (in B)    B takes the PCB and its timer, then, under the float
- *                      queue's lock, takes the parked packets and clears
- *                      migrating, and delivers them before anything queued
- *                      to B after that.
+ *   1. freeze+release (in A)  for each member A owns: cancel its timer,
+ *                      keeping its expiry, and make mig_seq odd: from now
+ *                      on the classifier parks its packets in pcb->floatq.
+ *                      A producer re-reads mig_seq after claiming its ring
+ *                      slot (a fully ordered cmpxchg) and leaves a hole if
+ *                      it changed, so after a full barrier every packet
+ *                      queued to A for it lies below A's tail: A delivers
+ *                      up to there, takes the members off its table and
+ *                      sets pcb->ctx to B. Members owned by another
+ *                      context are handled there next (the request hops);
+ *   2. adopt (in B)    B takes the PCBs and their timers, then, under the
+ *                      float queue's lock, takes the parked packets and
+ *                      makes mig_seq even, and delivers them before
+ *                      anything queued to B after that.
  *
- * Steps 1, 3 and 5 run in the owners' threads (netctx_ctx_call()), so the
- * ownership rule holds throughout. Migrations are serialised by a mutex;
- * the packet path takes no lock except the float queue's, and only while
- * its connection migrates. The float queue is bounded (float_len): a
- * packet beyond it is dropped and counted. If that happens before step 3,
- * the migration is abandoned there (-EBUSY): A keeps the PCB, delivers
- * what was parked after what it had queued, and the connection goes on,
- * consistent, on A.
+ * Dumps walk the flow directory, not the contexts' tables, so a PCB may
+ * leave one table and join another at once. A member already moving
+ * (mig_seq odd) fails the request with -EBUSY. The float queue is bounded
+ * (float_len): a packet beyond it is dropped and counted; if that happens
+ * before A releases, the request is abandoned (-EBUSY): every member goes
+ * back to the context it left, its parked packets after those it had
+ * queued. Either every member moves or none does.
  */
 #include "migrate.h"
 #include "classify.h"
@@ -41,16 +45,17 @@
 #include "netlink.h"
 #include "netns.h"
 #include "owner.h"
+#define CREATE_TRACE_POINTS
+#include "trace.h"
 
-#include <linux/delay.h>
-#include <linux/mutex.h>
+#include <linux/refcount.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
 #include <linux/netfilter.h>
 #include <net/ipv6.h>
 #include <net/netlink.h>
 
 #include "../uapi/linux/netctx.h"
-
-static DEFINE_MUTEX(netctx_migrate_lock);
 
 /* Classifier, softirq: park a packet of a migrating PCB. */
 bool netctx_float_push(struct netctx_pcb *pcb, struct sk_buff *skb,
@@ -59,7 +64,7 @@ bool netctx_float_push(struct netctx_pcb *pcb, struct sk_buff *skb,
 	bool parked = false;
 
 	spin_lock(&pcb->floatq.lock);
-	if (pcb->migrating) {
+	if (pcb->mig_seq & 1) {
 		parked = true;
 		if (skb_queue_len(&pcb->floatq) >= netctx_float_len) {
 			atomic_long_inc(&READ_ONCE(pcb->ctx)->shared.drops);
@@ -107,7 +112,8 @@ struct netctx_pcb *netctx_wild_claim(struct net *net,
  */
 int netctx_conn_assign(struct net *net, const struct netctx_tuple *t,
 		       struct netctx_context *ctx, unsigned int timeout_ms,
-		       struct sock *owner, struct netlink_ext_ack *extack)
+		       u32 group, struct sock *owner,
+		       struct netlink_ext_ack *extack)
 {
 	struct netctx_net *nn = netctx_net(net);
 	u32 hash = netctx_tuple_hash(net, t);
@@ -138,6 +144,7 @@ int netctx_conn_assign(struct net *net, const struct netctx_tuple *t,
 		netctx_owner_save(pcb, owner);
 	}
 	pcb->ctx = ctx;
+	pcb->group = group;
 	pcb->origin = NETCTX_ORIGIN_ASSIGNED;
 	pcb->placed_by = NETCTX_ORIGIN_ASSIGNED;
 	pcb->state = NETCTX_STATE_ASSIGNED;
@@ -166,52 +173,78 @@ int netctx_conn_assign(struct net *net, const struct netctx_tuple *t,
 	return 0;
 }
 
-struct netctx_migration {
-	struct net *net;
-	const struct netctx_tuple *t;
-	struct netctx_pcb *pcb;
-	struct netctx_context *to;
-	u8 state;		/* the PCB's state before the move */
+/* One connection of a migration. */
+struct netctx_member {
+	struct netctx_tuple t;
+	struct netctx_pcb *pcb;		/* once frozen */
+	struct netctx_context *from;	/* the owner it left */
+	unsigned long expires;		/* its timer when frozen, 0 if none */
+	u8 state;			/* its state before the move */
+	u8 step;			/* enum netctx_member_step */
 };
 
-/* Step 1, in the owner. */
-static int netctx_mig_freeze(struct netctx_context *ctx, void *arg)
-{
-	struct netctx_migration *m = arg;
-	struct netctx_pcb *pcb;
+enum netctx_member_step {
+	NETCTX_MEMBER_TODO,	/* still with its owner */
+	NETCTX_MEMBER_AWAY,	/* released by its owner, parked */
+	NETCTX_MEMBER_DONE,	/* adopted, or already on the target */
+};
 
-	/* A PCB handed to us may still wait in the adopt list. */
-	netctx_ctx_adopt_all(ctx);
-	rcu_read_lock();
-	pcb = netctx_pcb_lookup(m->net, m->t, netctx_tuple_hash(m->net, m->t));
-	if (!pcb || pcb->wild) {
-		rcu_read_unlock();
-		return -ENOENT;
-	}
-	/* Another owner's, or still on its way to us: try again. */
-	if (READ_ONCE(pcb->ctx) != ctx || !pcb->attached || pcb->dead) {
-		rcu_read_unlock();
-		return -EAGAIN;
-	}
-	/* Ours: only this thread may free it from now on. */
-	rcu_read_unlock();
-	/* No timer may bury it while it travels. */
-	netctx_timer_cancel(&ctx->own.wheel, &pcb->timer);
-	m->state = pcb->state;
-	WRITE_ONCE(pcb->state, NETCTX_STATE_MIGRATING);
-	spin_lock_bh(&pcb->floatq.lock);
-	/* Pairs with smp_load_acquire() in the classifier. */
-	smp_store_release(&pcb->migrating, true);
-	spin_unlock_bh(&pcb->floatq.lock);
-	m->pcb = pcb;
-	return 0;
+enum netctx_mig_phase {
+	NETCTX_MIG_RELEASE,	/* visiting the members' owners */
+	NETCTX_MIG_ADOPT,	/* at the target */
+	NETCTX_MIG_ROLLBACK,	/* giving members back to their owners */
+};
+
+/*
+ * A request, handed from context to context. Its two references are the
+ * requester's and the journey's: either may end first (a killed waiter,
+ * or NETCTX_F_NOWAIT, leaves it to the contexts).
+ */
+struct netctx_migration {
+	struct llist_node node;
+	refcount_t ref;
+	struct net *net;
+	struct netctx_context *to;
+	struct completion done;
+	u64 start;			/* ktime_get_ns() of the request */
+	int ret;
+	const char *why;		/* extack message of a failure */
+	u8 phase;			/* enum netctx_mig_phase */
+	bool nowait;
+	unsigned int hops;
+	unsigned int nr;
+	struct netctx_member m[];
+};
+
+static void netctx_mig_put(struct netctx_migration *mig)
+{
+	if (refcount_dec_and_test(&mig->ref))
+		kfree(mig);
 }
 
-/* Step 3, in the old owner. */
-/*
- * Takes the parked packets and ends the handshake; the caller delivers
- * them. Returns whether the float queue overflowed meanwhile.
- */
+/* The journey ends: wake the requester, let the netns go. */
+static void netctx_mig_finish(struct netctx_migration *mig, int ret)
+{
+	struct netctx_net *nn = netctx_net(mig->net);
+
+	mig->ret = ret;
+	trace_migrate_done(mig->to->id, mig->nr, ret,
+			   ktime_get_ns() - mig->start);
+	if (ret && mig->nowait)
+		netctx_nl_notify_fail(mig->net, &mig->m[0].t, ret);
+	complete(&mig->done);
+	if (atomic_dec_and_test(&nn->moves))
+		wake_up_var(&nn->moves);
+	netctx_mig_put(mig);
+}
+
+static void netctx_mig_post(struct netctx_context *ctx,
+			    struct netctx_migration *mig)
+{
+	netctx_ctx_post(ctx, &mig->node);
+}
+
+/* Takes the parked packets and makes mig_seq even: the move is over. */
 static bool netctx_mig_unpark(struct netctx_pcb *pcb,
 			      struct sk_buff_head *parked)
 {
@@ -222,7 +255,7 @@ static bool netctx_mig_unpark(struct netctx_pcb *pcb,
 	full = pcb->float_full;
 	pcb->float_full = false;
 	/* Pairs with smp_load_acquire() in the classifier. */
-	smp_store_release(&pcb->migrating, false);
+	smp_store_release(&pcb->mig_seq, pcb->mig_seq + 1);
 	spin_unlock_bh(&pcb->floatq.lock);
 	return full;
 }
@@ -244,105 +277,441 @@ static void netctx_mig_deliver(struct netctx_context *ctx,
 }
 
 /*
- * Step 3 gives up if the float queue overflowed: the old owner keeps the
- * PCB and delivers, after everything it had queued, what was parked.
+ * In the context taking a member: the target, or the owner it left when
+ * the request is given up. The timer keeps the expiry it had, unless a
+ * FIN or RST came on the way (CLOSING).
  */
-static int netctx_mig_abort(struct netctx_context *ctx,
-			    struct netctx_migration *m)
+static void netctx_mig_land(struct netctx_context *ctx,
+			    struct netctx_migration *mig,
+			    struct netctx_member *mb, bool back)
 {
-	struct netctx_pcb *pcb = m->pcb;
+	struct netctx_pcb *pcb = mb->pcb;
 	struct sk_buff_head parked;
-
-	if (!READ_ONCE(pcb->float_full))
-		return 0;
-	__skb_queue_head_init(&parked);
-	netctx_mig_unpark(pcb, &parked);
-	if (pcb->state == NETCTX_STATE_MIGRATING)
-		WRITE_ONCE(pcb->state, m->state);
-	netctx_ctx_arm(ctx, pcb);
-	netctx_mig_deliver(ctx, pcb, &parked);
-	return -EBUSY;
-}
-
-static int netctx_mig_release(struct netctx_context *ctx, void *arg)
-{
-	struct netctx_migration *m = arg;
-
-	WARN_ON_ONCE(m->pcb->dead || m->pcb->ctx != ctx);
-
-	netctx_ctx_drain(ctx);
-	if (netctx_mig_abort(ctx, m))
-		return -EBUSY;
-	netctx_ctx_detach(ctx, m->pcb);
-	WRITE_ONCE(ctx->own.migrations_out, ctx->own.migrations_out + 1);
-	WRITE_ONCE(m->pcb->ctx, m->to);
-	return 0;
-}
-
-/* Step 5, in the new owner. */
-static int netctx_mig_adopt(struct netctx_context *ctx, void *arg)
-{
-	struct netctx_migration *m = arg;
-	struct netctx_pcb *pcb = m->pcb;
-	struct sk_buff_head parked;
+	unsigned long expires = 0;
 
 	__skb_queue_head_init(&parked);
 	atomic_inc(&ctx->shared.load);
-	WRITE_ONCE(pcb->origin, NETCTX_ORIGIN_MIGRATED);
-	/* Unless a FIN or RST came on the way (CLOSING), as it was. */
-	if (pcb->state == NETCTX_STATE_MIGRATING)
-		WRITE_ONCE(pcb->state, m->state);
-	netctx_ctx_attach(ctx, pcb);
-	WRITE_ONCE(ctx->own.migrations_in, ctx->own.migrations_in + 1);
+	WRITE_ONCE(pcb->ctx, ctx);
+	if (pcb->state == NETCTX_STATE_MIGRATING) {
+		WRITE_ONCE(pcb->state, mb->state);
+		expires = mb->expires;
+	}
+	if (!back) {
+		WRITE_ONCE(pcb->origin, NETCTX_ORIGIN_MIGRATED);
+		WRITE_ONCE(ctx->own.migrations_in,
+			   ctx->own.migrations_in + 1);
+		pcb->mig_start = mig->start;
+	}
+	netctx_ctx_attach_at(ctx, pcb, expires);
 	/* Too late to give up: an overflow now only cost its drops. */
 	netctx_mig_unpark(pcb, &parked);
 	netctx_mig_deliver(ctx, pcb, &parked);
-	/* Here, while we own it: our timer could bury it once we return. */
-	netctx_nl_notify_conn(pcb, NETCTX_EVENT_CONN_MIGRATE);
-	return 0;
+	if (!back)
+		/* Here, while we own it: our timer may bury it later. */
+		netctx_nl_notify_conn(pcb, NETCTX_EVENT_CONN_MIGRATE);
+	mb->step = NETCTX_MEMBER_DONE;
+}
+
+/* Step 1 failed after the freeze: the members stay with this owner. */
+static void netctx_mig_thaw(struct netctx_context *ctx,
+			    struct netctx_migration *mig)
+{
+	struct netctx_member *mb;
+	unsigned int i;
+
+	for (i = 0; i < mig->nr; i++) {
+		mb = &mig->m[i];
+		if (mb->step != NETCTX_MEMBER_TODO || mb->from != ctx)
+			continue;
+		/* Still attached: netctx_mig_land() must not attach again. */
+		netctx_ctx_detach(ctx, mb->pcb);
+		netctx_mig_land(ctx, mig, mb, true);
+		mb->step = NETCTX_MEMBER_TODO;
+		mb->from = NULL;
+	}
+}
+
+/*
+ * Members this context owns, checked all before any is frozen. Returns
+ * how many, or an errno that fails the whole request.
+ */
+static int netctx_mig_collect(struct netctx_context *ctx,
+			      struct netctx_migration *mig)
+{
+	struct netctx_member *mb;
+	struct netctx_pcb *pcb;
+	unsigned int i;
+	int n = 0;
+
+	rcu_read_lock();
+	for (i = 0; i < mig->nr; i++) {
+		mb = &mig->m[i];
+		if (mb->step != NETCTX_MEMBER_TODO)
+			continue;
+		pcb = netctx_pcb_lookup(mig->net, &mb->t,
+					netctx_tuple_hash(mig->net, &mb->t));
+		if (!pcb || pcb->wild) {
+			n = -ENOENT;
+			break;
+		}
+		if (READ_ONCE(pcb->ctx) != ctx)
+			continue;	/* another owner's: a later hop */
+		/* On its way to us, or being moved already. */
+		if (netctx_pcb_moving(pcb) || !pcb->attached) {
+			mig->why = "connection already moving";
+			n = -EBUSY;
+			break;
+		}
+		/* Ours: only this thread may free it from now on. */
+		mb->pcb = pcb;
+		mb->from = ctx;
+		if (ctx == mig->to)
+			mb->step = NETCTX_MEMBER_DONE;
+		else
+			n++;
+	}
+	rcu_read_unlock();
+	if (n < 0) {
+		for (i = 0; i < mig->nr; i++) {
+			mb = &mig->m[i];
+			if (mb->step == NETCTX_MEMBER_TODO && mb->from == ctx)
+				mb->from = NULL;
+		}
+	}
+	return n;
+}
+
+/* Step 1 for the members this context owns. */
+static int netctx_mig_release(struct netctx_context *ctx,
+			      struct netctx_migration *mig)
+{
+	struct netctx_member *mb;
+	struct netctx_pcb *pcb;
+	bool full = false;
+	unsigned int i;
+	int n;
+
+	/* A PCB handed to us may still wait in the adopt list. */
+	netctx_ctx_adopt_all(ctx);
+	n = netctx_mig_collect(ctx, mig);
+	if (n <= 0)
+		return n;
+	for (i = 0; i < mig->nr; i++) {
+		mb = &mig->m[i];
+		if (mb->step != NETCTX_MEMBER_TODO || mb->from != ctx)
+			continue;
+		pcb = mb->pcb;
+		mb->expires = netctx_timer_pending(&pcb->timer) ?
+			      pcb->timer.expires : 0;
+		/* No timer may bury it while it travels. */
+		netctx_timer_cancel(&ctx->own.wheel, &pcb->timer);
+		mb->state = pcb->state;
+		WRITE_ONCE(pcb->state, NETCTX_STATE_MIGRATING);
+		spin_lock_bh(&pcb->floatq.lock);
+		WRITE_ONCE(pcb->mig_seq, pcb->mig_seq + 1);
+		spin_unlock_bh(&pcb->floatq.lock);
+	}
+	/*
+	 * Pairs with the producer's fully ordered ring claim: a producer
+	 * that did not see mig_seq odd claimed below the tail read here.
+	 */
+	smp_mb();
+	netctx_ctx_drain(ctx);
+	for (i = 0; i < mig->nr; i++) {
+		mb = &mig->m[i];
+		if (mb->step == NETCTX_MEMBER_TODO && mb->from == ctx)
+			full |= READ_ONCE(mb->pcb->float_full);
+	}
+	if (full) {
+		netctx_mig_thaw(ctx, mig);
+		mig->why = "migration aborted: float queue overflowed (float_len)";
+		return -EBUSY;
+	}
+	for (i = 0; i < mig->nr; i++) {
+		mb = &mig->m[i];
+		if (mb->step != NETCTX_MEMBER_TODO || mb->from != ctx)
+			continue;
+		netctx_ctx_detach(ctx, mb->pcb);
+		WRITE_ONCE(ctx->own.migrations_out,
+			   ctx->own.migrations_out + 1);
+		WRITE_ONCE(mb->pcb->ctx, mig->to);
+		mb->step = NETCTX_MEMBER_AWAY;
+	}
+	return n;
+}
+
+/* The owner of the first member not yet released, or NULL if none. */
+static struct netctx_context *
+netctx_mig_next_owner(struct netctx_migration *mig, int *err)
+{
+	struct netctx_context *owner = NULL;
+	struct netctx_member *mb;
+	struct netctx_pcb *pcb;
+	unsigned int i;
+
+	rcu_read_lock();
+	for (i = 0; i < mig->nr; i++) {
+		mb = &mig->m[i];
+		if (mb->step != NETCTX_MEMBER_TODO)
+			continue;
+		pcb = netctx_pcb_lookup(mig->net, &mb->t,
+					netctx_tuple_hash(mig->net, &mb->t));
+		owner = pcb ? READ_ONCE(pcb->ctx) : NULL;
+		if (!owner)
+			*err = -ENOENT;
+		break;
+	}
+	rcu_read_unlock();
+	return owner;
+}
+
+/* The first member's owner to give back to, or NULL if none. */
+static struct netctx_context *
+netctx_mig_next_home(struct netctx_migration *mig)
+{
+	unsigned int i;
+
+	for (i = 0; i < mig->nr; i++) {
+		if (mig->m[i].step == NETCTX_MEMBER_AWAY)
+			return mig->m[i].from;
+	}
+	return NULL;
+}
+
+static void netctx_mig_rollback(struct netctx_migration *mig, int err)
+{
+	struct netctx_context *home = netctx_mig_next_home(mig);
+
+	mig->ret = err;
+	if (!home) {
+		netctx_mig_finish(mig, err);
+		return;
+	}
+	mig->phase = NETCTX_MIG_ROLLBACK;
+	netctx_mig_post(home, mig);
+}
+
+/* The request's next stop, after a release in ctx succeeded. */
+static void netctx_mig_forward(struct netctx_migration *mig)
+{
+	struct netctx_context *owner;
+	int err = 0;
+	unsigned int i;
+
+	owner = netctx_mig_next_owner(mig, &err);
+	if (!err && owner && ++mig->hops > 2 * mig->nr + 4) {
+		mig->why = "connections kept moving away: gave up";
+		err = -EBUSY;
+	}
+	if (err) {
+		netctx_mig_rollback(mig, err);
+		return;
+	}
+	if (owner) {
+		netctx_mig_post(owner, mig);
+		return;
+	}
+	for (i = 0; i < mig->nr; i++) {
+		if (mig->m[i].step == NETCTX_MEMBER_AWAY) {
+			mig->phase = NETCTX_MIG_ADOPT;
+			netctx_mig_post(mig->to, mig);
+			return;
+		}
+	}
+	netctx_mig_finish(mig, 0);	/* all were on the target already */
+}
+
+/* Called by a context thread for each request posted to it. */
+void netctx_mig_run(struct netctx_context *ctx, struct llist_node *node)
+{
+	struct netctx_migration *mig;
+	struct netctx_member *mb;
+	unsigned int i;
+	int ret;
+
+	mig = container_of(node, struct netctx_migration, node);
+	switch (mig->phase) {
+	case NETCTX_MIG_RELEASE:
+		ret = netctx_mig_release(ctx, mig);
+		if (ret < 0)
+			netctx_mig_rollback(mig, ret);
+		else
+			netctx_mig_forward(mig);
+		break;
+	case NETCTX_MIG_ADOPT:
+		for (i = 0; i < mig->nr; i++) {
+			mb = &mig->m[i];
+			if (mb->step == NETCTX_MEMBER_AWAY)
+				netctx_mig_land(ctx, mig, mb, false);
+		}
+		netctx_mig_finish(mig, 0);
+		break;
+	case NETCTX_MIG_ROLLBACK:
+		for (i = 0; i < mig->nr; i++) {
+			mb = &mig->m[i];
+			if (mb->step == NETCTX_MEMBER_AWAY && mb->from == ctx)
+				netctx_mig_land(ctx, mig, mb, true);
+		}
+		netctx_mig_rollback(mig, mig->ret);
+		break;
+	}
+}
+
+struct netctx_migration *netctx_mig_alloc(unsigned int nr)
+{
+	struct netctx_migration *mig;
+
+	mig = kzalloc(struct_size(mig, m, nr), GFP_KERNEL_ACCOUNT);
+	if (mig)
+		mig->nr = nr;
+	return mig;
+}
+
+void netctx_mig_set(struct netctx_migration *mig, unsigned int i,
+		    const struct netctx_tuple *t)
+{
+	mig->m[i].t = *t;
+}
+
+/*
+ * Starts a request filled by netctx_mig_set() and, unless
+ * NETCTX_F_NOWAIT, waits killably for its end. Consumes mig.
+ */
+int netctx_mig_submit(struct net *net, struct netctx_migration *mig,
+		      struct netctx_context *to, u32 flags,
+		      struct netlink_ext_ack *extack)
+{
+	struct netctx_net *nn = netctx_net(net);
+	struct netctx_context *owner;
+	int ret = 0;
+
+	mig->net = net;
+	mig->to = to;
+	mig->nowait = flags & NETCTX_F_NOWAIT;
+	mig->start = ktime_get_ns();
+	init_completion(&mig->done);
+	owner = netctx_mig_next_owner(mig, &ret);
+	if (!owner) {
+		kfree(mig);
+		NL_SET_ERR_MSG(extack, "no such managed connection");
+		return -ENOENT;
+	}
+	trace_migrate_start(&mig->m[0].t, owner->id, to->id, mig->nr);
+	refcount_set(&mig->ref, 2);
+	/* netns exit waits for the journeys of its PCBs (netns.c). */
+	atomic_inc(&nn->moves);
+	netctx_mig_post(owner, mig);
+	if (mig->nowait) {
+		netctx_mig_put(mig);
+		return 0;
+	}
+	if (wait_for_completion_killable(&mig->done)) {
+		/* It goes on without us. */
+		netctx_mig_put(mig);
+		return -EINTR;
+	}
+	ret = mig->ret;
+	if (ret == -ENOENT)
+		NL_SET_ERR_MSG(extack, "no such managed connection");
+	else if (ret == -EBUSY && extack)
+		/* why is a string literal, as NL_SET_ERR_MSG() needs. */
+		extack->_msg = mig->why;
+	netctx_mig_put(mig);
+	return ret;
 }
 
 int netctx_conn_migrate(struct net *net, const struct netctx_tuple *t,
-			struct netctx_context *to,
+			struct netctx_context *to, u32 flags,
 			struct netlink_ext_ack *extack)
 {
-	struct netctx_migration m = { .net = net, .t = t, .to = to };
-	struct netctx_context *from;
-	struct netctx_pcb *pcb;
-	int ret, tries = 0;
+	struct netctx_migration *mig = netctx_mig_alloc(1);
 
-	mutex_lock(&netctx_migrate_lock);
-	do {
-		rcu_read_lock();
-		pcb = netctx_pcb_lookup(net, t, netctx_tuple_hash(net, t));
-		from = pcb ? READ_ONCE(pcb->ctx) : NULL;
-		rcu_read_unlock();
-		if (!from) {
-			ret = -ENOENT;
-			break;
+	if (!mig)
+		return -ENOMEM;
+	netctx_mig_set(mig, 0, t);
+	return netctx_mig_submit(net, mig, to, flags, extack);
+}
+
+static bool netctx_sess_match(const struct net *net,
+			      const struct netctx_select *sel,
+			      const struct netctx_pcb *pcb)
+{
+	if (pcb->wild || !net_eq(netctx_pcb_net(pcb), net))
+		return false;
+	if (sel->group)
+		return READ_ONCE(pcb->group) == sel->group;
+	return pcb->tuple.family == sel->family &&
+	       (!sel->proto || pcb->tuple.proto == sel->proto) &&
+	       ipv6_addr_equal(&pcb->tuple.raddr, &sel->raddr);
+}
+
+/* Fills mig (if not NULL) up to max members; returns how many match. */
+static unsigned int netctx_sess_collect(struct net *net,
+					const struct netctx_select *sel,
+					struct netctx_migration *mig,
+					unsigned int max)
+{
+	struct netctx_pcb *pcb;
+	unsigned int b, n = 0;
+
+	rcu_read_lock();
+	for (b = 0; b < netctx_dir_buckets(); b++) {
+		hlist_for_each_entry_rcu(pcb, netctx_dir_bucket(b), dir_node) {
+			if (!netctx_sess_match(net, sel, pcb))
+				continue;
+			if (mig && n < max)
+				netctx_mig_set(mig, n, &pcb->tuple);
+			n++;
 		}
-		if (from == to) {
-			ret = 0;
-			goto out;
-		}
-		ret = netctx_ctx_call(from, netctx_mig_freeze, &m);
-		if (ret == -EAGAIN)
-			usleep_range(100, 1000);
-	} while (ret == -EAGAIN && ++tries < 10);
-	if (ret) {
-		NL_SET_ERR_MSG(extack, "no such managed connection");
-		goto out;
 	}
-	synchronize_net();
-	ret = netctx_ctx_call(from, netctx_mig_release, &m);
-	if (ret) {
+	rcu_read_unlock();
+	return n;
+}
+
+/* Every connection of a session group, or of a peer, moves as one. */
+int netctx_sess_migrate(struct net *net, const struct netctx_select *sel,
+			struct netctx_context *to, u32 flags,
+			struct netlink_ext_ack *extack)
+{
+	struct netctx_migration *mig;
+	unsigned int n;
+
+	n = netctx_sess_collect(net, sel, NULL, 0);
+	if (!n) {
+		NL_SET_ERR_MSG(extack, "no managed connection in this session");
+		return -ENOENT;
+	}
+	if (n > NETCTX_MAX_GROUP_CONNS) {
 		NL_SET_ERR_MSG(extack,
-			       "migration aborted: float queue overflowed (float_len)");
-		goto out;
+			       "session has more than NETCTX_MAX_GROUP_CONNS connections");
+		return -E2BIG;
 	}
-	synchronize_net();
-	netctx_ctx_call(to, netctx_mig_adopt, &m);
-out:
-	mutex_unlock(&netctx_migrate_lock);
-	return ret;
+	mig = netctx_mig_alloc(n);
+	if (!mig)
+		return -ENOMEM;
+	/* Connections that came or went meanwhile: as of now. */
+	mig->nr = min(n, netctx_sess_collect(net, sel, mig, n));
+	if (!mig->nr) {
+		kfree(mig);
+		NL_SET_ERR_MSG(extack, "no managed connection in this session");
+		return -ENOENT;
+	}
+	return netctx_mig_submit(net, mig, to, flags, extack);
+}
+
+int netctx_conn_set_group(struct net *net, const struct netctx_tuple *t,
+			  u32 group, struct netlink_ext_ack *extack)
+{
+	struct netctx_pcb *pcb;
+
+	rcu_read_lock();
+	pcb = netctx_pcb_lookup(net, t, netctx_tuple_hash(net, t));
+	if (pcb)
+		WRITE_ONCE(pcb->group, group);
+	rcu_read_unlock();
+	if (!pcb) {
+		NL_SET_ERR_MSG(extack, "no such managed connection");
+		return -ENOENT;
+	}
+	return 0;
 }

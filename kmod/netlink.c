@@ -84,6 +84,7 @@ static const struct nla_policy netctx_nl_policy[NETCTX_A_MAX + 1] = {
 	[NETCTX_A_RPORT]	= NLA_POLICY_MIN(NLA_U16, 1),
 	[NETCTX_A_TIMEOUT_MS]	= NLA_POLICY_FULL_RANGE(NLA_U32,
 						&netctx_timeout_range),
+	[NETCTX_A_GROUP]	= { .type = NLA_U32 },
 };
 
 static struct genl_family netctx_genl_family;
@@ -176,18 +177,21 @@ static unsigned int netctx_port_conns(struct net *net,
 				      const struct netctx_policy *p)
 {
 	__be16 port = htons(p->port);
-	struct netctx_context *ctx;
 	struct netctx_pcb *pcb;
 	unsigned int i, n = 0;
 
-	for (i = 0; i < netctx_nr_contexts; i++) {
-		ctx = netctx_context(i);
-		list_for_each_entry_rcu(pcb, &ctx->own.pcbs, ctx_node) {
+	for (i = 0; i < netctx_dir_buckets(); i++) {
+		hlist_for_each_entry_rcu(pcb, netctx_dir_bucket(i), dir_node) {
 			if (pcb->tuple.proto == p->proto &&
 			    net_eq(netctx_pcb_net(pcb), net) &&
 			    (p->match == NETCTX_MATCH_LOCAL ?
 			     pcb->tuple.lport : pcb->tuple.rport) == port)
 				n++;
+		}
+		if (need_resched()) {
+			rcu_read_unlock();
+			cond_resched();
+			rcu_read_lock();
 		}
 	}
 	return n;
@@ -467,6 +471,9 @@ static int netctx_fill_conn(struct sk_buff *skb, const struct netctx_pcb *pcb,
 		return -EMSGSIZE;
 	if (first >= 0 && nla_put_u32(skb, NETCTX_A_FIRST_CTX, first))
 		return -EMSGSIZE;
+	if (READ_ONCE(pcb->group) &&
+	    nla_put_u32(skb, NETCTX_A_GROUP, READ_ONCE(pcb->group)))
+		return -EMSGSIZE;
 	return 0;
 }
 
@@ -483,6 +490,7 @@ static bool netctx_conn_match(const struct netctx_conn_filter *f,
 	if (pcb->wild && atomic_read(&pcb->claimed))
 		return false;	/* replaced by the connection's own PCB */
 	return net_eq(netctx_pcb_net(pcb), f->net) &&
+	       (f->ctx < 0 || READ_ONCE(pcb->ctx)->id == f->ctx) &&
 	       (!f->proto || pcb->tuple.proto == f->proto) &&
 	       (!f->port || pcb->tuple.lport == f->port ||
 		pcb->tuple.rport == f->port);
@@ -501,12 +509,17 @@ static int netctx_nl_get_conn_start(struct netlink_callback *cb)
 	return netctx_nl_check_proto(attrs[NETCTX_A_PROTO], cb->extack);
 }
 
+/*
+ * The dump walks the flow directory, bucket by bucket: a PCB keeps its
+ * bucket for life, so a connection that migrates meanwhile is seen once.
+ * A bucket is sent whole, in one message batch, unless it alone does not
+ * fit; the cursor is the bucket (and, then only, a position in it).
+ */
 static int netctx_nl_get_conn(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct nlattr **attrs = genl_dumpit_info(cb)->attrs;
 	struct netctx_conn_filter f = { .net = sock_net(skb->sk), .ctx = -1 };
-	unsigned int i, n, skip = cb->args[1];
-	struct netctx_context *ctx;
+	unsigned int b, n, len, skip = cb->args[1];
 	struct netctx_pcb *pcb;
 	void *hdr;
 
@@ -518,28 +531,35 @@ static int netctx_nl_get_conn(struct sk_buff *skb, struct netlink_callback *cb)
 		f.port = htons(nla_get_u16(attrs[NETCTX_A_PORT]));
 
 	rcu_read_lock();
-	for (i = cb->args[0]; i < netctx_nr_contexts; i++, skip = 0) {
-		if (f.ctx >= 0 && f.ctx != i)
-			continue;
-		ctx = netctx_context(i);
+	for (b = cb->args[0]; b < netctx_dir_buckets(); b++, skip = 0) {
+		len = skb->len;
 		n = 0;
-		list_for_each_entry_rcu(pcb, &ctx->own.pcbs, ctx_node) {
+		hlist_for_each_entry_rcu(pcb, netctx_dir_bucket(b), dir_node) {
 			if (n++ < skip || !netctx_conn_match(&f, pcb))
 				continue;
 			hdr = netctx_msg_start(skb, cb, NETCTX_CMD_GET_CONN);
 			if (!hdr)
-				goto out;
+				goto full;
 			if (netctx_fill_conn(skb, pcb, cb->args[2])) {
 				genlmsg_cancel(skb, hdr);
-				goto out;
+				goto full;
 			}
 			genlmsg_end(skb, hdr);
-			skip = n;
 		}
+	}
+	skip = 0;
+	goto out;
+full:
+	if (len) {
+		/* Again from this bucket's start, in the next batch. */
+		skb_trim(skb, len);
+		skip = 0;
+	} else {
+		skip = n - 1;
 	}
 out:
 	rcu_read_unlock();
-	cb->args[0] = i;
+	cb->args[0] = b;
 	cb->args[1] = skip;
 	return skb->len;
 }
@@ -564,6 +584,39 @@ void netctx_nl_notify_conn(const struct netctx_pcb *pcb, u8 event)
 	if (!skb)
 		goto out;
 	if (netctx_fill_conn(skb, pcb, true)) {
+		nlmsg_free(skb);
+		goto out;
+	}
+	genlmsg_end(skb, hdr);
+	genlmsg_multicast_netns(&netctx_genl_family, net, skb, 0,
+				NETCTX_MCGRP_EVENTS_ID, GFP_ATOMIC);
+out:
+	rcu_read_unlock();
+}
+
+/* A migration asked not to wait failed: tell the listeners. */
+void netctx_nl_notify_fail(struct net *net, const struct netctx_tuple *t,
+			   int err)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	rcu_read_lock();
+	if (!READ_ONCE(netctx_nl_live) ||
+	    !genl_has_listeners(&netctx_genl_family, net,
+				NETCTX_MCGRP_EVENTS_ID))
+		goto out;
+	skb = netctx_event_new(NETCTX_EVENT_CONN_MIGRATE_FAIL, &hdr,
+			       GFP_ATOMIC);
+	if (!skb)
+		goto out;
+	if (nla_put_u8(skb, NETCTX_A_PROTO, t->proto) ||
+	    nla_put_u8(skb, NETCTX_A_FAMILY, t->family) ||
+	    netctx_put_addr(skb, NETCTX_A_LADDR, t, &t->laddr) ||
+	    nla_put_u16(skb, NETCTX_A_LPORT, ntohs(t->lport)) ||
+	    netctx_put_addr(skb, NETCTX_A_RADDR, t, &t->raddr) ||
+	    nla_put_u16(skb, NETCTX_A_RPORT, ntohs(t->rport)) ||
+	    nla_put_u32(skb, NETCTX_A_ERROR, -err)) {
 		nlmsg_free(skb);
 		goto out;
 	}
@@ -647,7 +700,7 @@ static int netctx_nl_assign_conn(struct sk_buff *skb, struct genl_info *info)
 {
 	struct netctx_context *ctx;
 	struct netctx_tuple t;
-	u32 timeout = 0;
+	u32 timeout = 0, group = 0;
 	int ret;
 
 	ret = netctx_parse_tuple(info, true, &t);
@@ -666,23 +719,89 @@ static int netctx_nl_assign_conn(struct sk_buff *skb, struct genl_info *info)
 				    "timeout above assign_timeout_ms in a user namespace");
 		return -ERANGE;
 	}
+	if (info->attrs[NETCTX_A_GROUP])
+		group = nla_get_u32(info->attrs[NETCTX_A_GROUP]);
 	return netctx_conn_assign(genl_info_net(info), &t, ctx, timeout,
-				  NULL, info->extack);
+				  group, NULL, info->extack);
+}
+
+/* The session form of MIGRATE_CONN: a group, or a remote host. */
+static int netctx_parse_select(struct genl_info *info,
+			       struct netctx_select *sel)
+{
+	int ret;
+
+	memset(sel, 0, sizeof(*sel));
+	if (info->attrs[NETCTX_A_GROUP]) {
+		sel->group = nla_get_u32(info->attrs[NETCTX_A_GROUP]);
+		if (!sel->group) {
+			NL_SET_ERR_MSG_ATTR(info->extack,
+					    info->attrs[NETCTX_A_GROUP],
+					    "group 0 is no group");
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (GENL_REQ_ATTR_CHECK(info, NETCTX_A_FAMILY) ||
+	    GENL_REQ_ATTR_CHECK(info, NETCTX_A_RADDR))
+		return -EINVAL;
+	ret = netctx_nl_check_family(info->attrs[NETCTX_A_FAMILY],
+				     info->extack);
+	if (!ret)
+		ret = netctx_nl_check_proto(info->attrs[NETCTX_A_PROTO],
+					    info->extack);
+	if (ret)
+		return ret;
+	sel->family = nla_get_u8(info->attrs[NETCTX_A_FAMILY]);
+	if (info->attrs[NETCTX_A_PROTO])
+		sel->proto = nla_get_u8(info->attrs[NETCTX_A_PROTO]);
+	return netctx_parse_addr(info, NETCTX_A_RADDR, sel->family,
+				 &sel->raddr);
 }
 
 static int netctx_nl_migrate_conn(struct sk_buff *skb, struct genl_info *info)
 {
+	struct net *net = genl_info_net(info);
 	struct netctx_context *ctx;
+	struct netctx_select sel;
 	struct netctx_tuple t;
+	u32 flags = 0;
 	int ret;
 
-	ret = netctx_parse_tuple(info, false, &t);
-	if (ret)
-		return ret;
+	if (GENL_REQ_ATTR_CHECK(info, NETCTX_A_CTX_ID))
+		return -EINVAL;
 	ctx = netctx_parse_ctx(info);
 	if (!ctx)
 		return -ERANGE;
-	return netctx_conn_migrate(genl_info_net(info), &t, ctx, info->extack);
+	if (info->attrs[NETCTX_A_FLAGS])
+		flags = nla_get_u32(info->attrs[NETCTX_A_FLAGS]);
+	if (info->attrs[NETCTX_A_GROUP] ||
+	    (!info->attrs[NETCTX_A_LPORT] && !info->attrs[NETCTX_A_RPORT])) {
+		ret = netctx_parse_select(info, &sel);
+		if (ret)
+			return ret;
+		return netctx_sess_migrate(net, &sel, ctx, flags,
+					   info->extack);
+	}
+	ret = netctx_parse_tuple(info, false, &t);
+	if (ret)
+		return ret;
+	return netctx_conn_migrate(net, &t, ctx, flags, info->extack);
+}
+
+static int netctx_nl_set_conn(struct sk_buff *skb, struct genl_info *info)
+{
+	struct netctx_tuple t;
+	int ret;
+
+	if (GENL_REQ_ATTR_CHECK(info, NETCTX_A_GROUP))
+		return -EINVAL;
+	ret = netctx_parse_tuple(info, true, &t);
+	if (ret)
+		return ret;
+	return netctx_conn_set_group(genl_info_net(info), &t,
+				     nla_get_u32(info->attrs[NETCTX_A_GROUP]),
+				     info->extack);
 }
 
 static const struct genl_ops netctx_genl_ops[] = {
@@ -719,6 +838,11 @@ static const struct genl_ops netctx_genl_ops[] = {
 		.doit	= netctx_nl_migrate_conn,
 		.flags	= GENL_UNS_ADMIN_PERM,
 	},
+	{
+		.cmd	= NETCTX_CMD_SET_CONN,
+		.doit	= netctx_nl_set_conn,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
 };
 
 static struct genl_family netctx_genl_family __ro_after_init = {
@@ -727,6 +851,11 @@ static struct genl_family netctx_genl_family __ro_after_init = {
 	.maxattr	= NETCTX_A_MAX,
 	.policy		= netctx_nl_policy,
 	.netnsok	= true,
+	/*
+	 * No genl_mutex: policies have their netns' mutex, migrations no
+	 * lock at all, and dumps RCU.
+	 */
+	.parallel_ops	= true,
 	.module		= THIS_MODULE,
 	.ops		= netctx_genl_ops,
 	.n_ops		= ARRAY_SIZE(netctx_genl_ops),

@@ -13,6 +13,7 @@
 #include "policy.h"
 
 #include <linux/hash.h>
+#include <linux/wait_bit.h>
 #include <linux/slab.h>
 
 unsigned int netctx_net_id __read_mostly;
@@ -97,6 +98,7 @@ static int __net_init netctx_net_init(struct net *net)
 	mutex_init(&nn->lock);
 	atomic_set(&nn->nr_pcbs, 0);
 	atomic_set(&nn->nr_wild, 0);
+	atomic_set(&nn->moves, 0);
 	spin_lock_init(&nn->uquota_lock);
 	for (i = 0; i < ARRAY_SIZE(nn->uquota); i++)
 		INIT_HLIST_HEAD(&nn->uquota[i]);
@@ -118,6 +120,11 @@ static void __net_exit netctx_net_exit(struct net *net)
 	unsigned int i;
 
 	netctx_policy_flush(nn);
+	/*
+	 * A request whose requester was killed may still travel between
+	 * contexts with PCBs of ours: let it land first (migrate.c).
+	 */
+	wait_var_event(&nn->moves, !atomic_read(&nn->moves));
 	netctx_ctx_flush_net(net);
 	WARN_ON(atomic_read(&nn->nr_pcbs));
 	for (i = 0; i < ARRAY_SIZE(nn->uquota); i++)

@@ -20,6 +20,7 @@ struct netctx_net {
 	unsigned int nr_policies;	/* READ_ONCE by the classifier */
 	atomic_t nr_pcbs;		/* PCBs of this netns in the directory */
 	atomic_t nr_wild;		/* of which pre-assignments to any laddr */
+	atomic_t moves;			/* migration requests under way */
 	/* uid -> pre-assignments of its unprivileged sockets (netns.c) */
 	spinlock_t uquota_lock;
 	struct hlist_head uquota[1 << NETCTX_UQUOTA_BITS];

@@ -77,6 +77,17 @@ u32 netctx_tuple_hash(const struct net *net, const struct netctx_tuple *t)
 		      netctx_dir_seed ^ net_hash_mix(net));
 }
 
+/* Walking the directory: dumps and session groups, under RCU. */
+unsigned int netctx_dir_buckets(void)
+{
+	return netctx_dir_mask + 1;
+}
+
+struct hlist_head *netctx_dir_bucket(unsigned int i)
+{
+	return &netctx_dir[i];
+}
+
 /* One lock per bucket, or per group of buckets: never two per bucket. */
 static spinlock_t *netctx_dir_lock(u32 hash)
 {

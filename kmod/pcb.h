@@ -54,11 +54,15 @@ struct netctx_pcb {
 	u32 owner_cookie[2];	/* user: that socket's cookie (owner.c) */
 	kuid_t uid;		/* user: whose quota it counts against */
 
+	u32 group;		/* session group, 0 for none (migrate.c) */
+
 	/*
-	 * Migration handshake (migrate.c): while migrating is set, the
+	 * Migration handshake (migrate.c): while mig_seq is odd, the
 	 * classifier parks packets in floatq instead of a context's queue.
+	 * It only grows: a producer that sees it change after claiming a
+	 * ring slot knows the owner may have stopped looking.
 	 */
-	bool migrating;
+	u32 mig_seq;
 	bool float_full;	/* floatq overflowed: abort if still possible */
 	struct sk_buff_head floatq;
 
@@ -75,6 +79,7 @@ struct netctx_pcb {
 	int sdif;		/* its l3mdev slave ifindex, or 0 */
 	u64 packets;
 	u64 bytes;
+	u64 mig_start;		/* ns: a migration's request, until delivery */
 	s32 first_ctx;
 	u8 state;		/* enum netctx_state */
 	bool attached;
@@ -94,6 +99,14 @@ struct netctx_pcb *netctx_pcb_alloc(struct net *net,
 void netctx_pcb_free(struct netctx_pcb *pcb);
 struct netctx_pcb *netctx_pcb_insert(struct netctx_pcb *pcb);
 void netctx_pcb_unlink(struct netctx_pcb *pcb);
+unsigned int netctx_dir_buckets(void);
+struct hlist_head *netctx_dir_bucket(unsigned int i);
+
+/* Whether the PCB is between its two owners (migrate.c). */
+static inline bool netctx_pcb_moving(const struct netctx_pcb *pcb)
+{
+	return READ_ONCE(pcb->mig_seq) & 1;
+}
 
 static inline struct net *netctx_pcb_net(const struct netctx_pcb *pcb)
 {

@@ -140,22 +140,22 @@ static int netctx_so_set(struct sock *sk, int optval, sockptr_t arg,
 	case NETCTX_SO_ASSIGN:
 		if (connected) {
 			/* Already managed: move it; otherwise place it. */
-			ret = netctx_conn_migrate(sock_net(sk), &t, ctx, NULL);
+			ret = netctx_conn_migrate(sock_net(sk), &t, ctx, 0, NULL);
 			if (ret == -ENOENT)
 				ret = netctx_conn_assign(sock_net(sk), &t, ctx,
-							 0, user ? sk : NULL,
+							 0, 0, user ? sk : NULL,
 							 NULL);
 			return ret;
 		}
 		ret = netctx_so_remote(sk, &req, &t);
 		if (ret)
 			return ret;
-		return netctx_conn_assign(sock_net(sk), &t, ctx, 0,
+		return netctx_conn_assign(sock_net(sk), &t, ctx, 0, 0,
 					  user ? sk : NULL, NULL);
 	case NETCTX_SO_MIGRATE:
 		if (!connected)
 			return -ENOTCONN;
-		return netctx_conn_migrate(sock_net(sk), &t, ctx, NULL);
+		return netctx_conn_migrate(sock_net(sk), &t, ctx, 0, NULL);
 	default:
 		return -EINVAL;
 	}

@@ -46,6 +46,7 @@ static int monitor_cb(const struct nlattr *const *tb, uint8_t cmd,
 	case NETCTX_EVENT_CONN_CLOSE:
 	case NETCTX_EVENT_CONN_ASSIGN:
 	case NETCTX_EVENT_CONN_MIGRATE:
+	case NETCTX_EVENT_CONN_MIGRATE_FAIL:
 		conn_print(tb, name);
 		break;
 	default:

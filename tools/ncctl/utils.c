@@ -50,6 +50,7 @@ const char *const nc_event_names[__NETCTX_EVENT_MAX] = {
 	[NETCTX_EVENT_CONN_MIGRATE]	= "conn-migrate",
 	[NETCTX_EVENT_PORT_ADD]		= "port-add",
 	[NETCTX_EVENT_PORT_DEL]		= "port-del",
+	[NETCTX_EVENT_CONN_MIGRATE_FAIL] = "conn-migrate-fail",
 };
 
 static void nc_vmsg(const char *kind, const char *fmt, va_list ap)

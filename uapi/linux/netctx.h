@@ -73,7 +73,8 @@
  *     NETCTX_A_PROTO, NETCTX_A_FAMILY, NETCTX_A_LADDR, NETCTX_A_LPORT,
  *     NETCTX_A_RADDR, NETCTX_A_RPORT, NETCTX_A_CTX_ID, NETCTX_A_ORIGIN,
  *     NETCTX_A_FLOW_HASH, NETCTX_A_PACKETS, NETCTX_A_BYTES,
- *     NETCTX_A_STATE, NETCTX_A_FIRST_CTX, NETCTX_A_PLACED_BY
+ *     NETCTX_A_STATE, NETCTX_A_FIRST_CTX, NETCTX_A_PLACED_BY,
+ *     NETCTX_A_GROUP (in a session group only)
  *   NETCTX_A_FLOW_HASH only if the reader has CAP_NET_ADMIN in the user
  *   namespace owning the netns: others do not see others' hashes.
  *   NETCTX_A_FIRST_CTX is the context that processed the first packet of
@@ -87,19 +88,37 @@
  *   NETCTX_A_PROTO, NETCTX_A_FAMILY, NETCTX_A_LPORT, NETCTX_A_RADDR,
  *   NETCTX_A_RPORT, NETCTX_A_CTX_ID required; NETCTX_A_LADDR optional
  *   (absent: any local address); NETCTX_A_TIMEOUT_MS optional lifetime of
- *   an assignment that sees no traffic. In a netns owned by a user
+ *   an assignment that sees no traffic; NETCTX_A_GROUP optional session
+ *   group of the connection. In a netns owned by a user
  *   namespace other than the initial one, a timeout above the module's
  *   assign_timeout_ms is refused (-ERANGE), and the netns holds at most
  *   netns_max_conns PCBs (-ENOSPC), its socket options count as
  *   unprivileged ones.
  *
  * NETCTX_CMD_MIGRATE_CONN (admin)
- *   NETCTX_A_PROTO, NETCTX_A_FAMILY, NETCTX_A_LADDR, NETCTX_A_LPORT,
- *   NETCTX_A_RADDR, NETCTX_A_RPORT, NETCTX_A_CTX_ID required.
- *   Packets arriving during the move are parked (float_len module
- *   parameter) and delivered in order by the new context. -ENOENT: no such
- *   managed connection; -EBUSY: the parking queue overflowed and the
- *   migration was abandoned, the connection stays where it was.
+ *   NETCTX_A_CTX_ID required, the target context, and which connections:
+ *   - one: NETCTX_A_PROTO, NETCTX_A_FAMILY, NETCTX_A_LADDR, NETCTX_A_LPORT,
+ *     NETCTX_A_RADDR, NETCTX_A_RPORT;
+ *   - a session group: NETCTX_A_GROUP, every connection of the netns in
+ *     that group;
+ *   - a remote host: NETCTX_A_FAMILY and NETCTX_A_RADDR without ports,
+ *     NETCTX_A_PROTO optional: every connection with that peer address.
+ *   At most NETCTX_MAX_GROUP_CONNS connections (-E2BIG). They move as
+ *   one: their packets are parked during the move (float_len module
+ *   parameter) and delivered in order by the new context; either every one
+ *   moved or none did. A migration takes no lock shared with others and
+ *   no grace period: moves of different connections run in parallel.
+ *   NETCTX_A_FLAGS optional: NETCTX_F_NOWAIT returns at once, and the
+ *   result comes as events (CONN_MIGRATE per connection moved, or one
+ *   CONN_MIGRATE_FAIL with NETCTX_A_ERROR). Otherwise the call waits,
+ *   killably: -EINTR if the caller was killed, the move goes on.
+ *   -ENOENT: no such managed connection; -EBUSY: a connection is already
+ *   moving, or its parking queue overflowed, and nothing moved.
+ *
+ * NETCTX_CMD_SET_CONN (admin)
+ *   the connection as for MIGRATE_CONN's first form (NETCTX_A_LADDR
+ *   optional: a pre-assignment to any local address), and NETCTX_A_GROUP:
+ *   its session group, 0 for none.
  *
  * NETCTX_CMD_EVENT (multicast group NETCTX_MCGRP_EVENTS only; joining it
  * needs CAP_NET_ADMIN in the user namespace owning the netns, -EPERM)
@@ -117,6 +136,9 @@
 #define NETCTX_GENL_VERSION	1
 #define NETCTX_MCGRP_EVENTS	"events"
 
+/* Most connections one NETCTX_CMD_MIGRATE_CONN may move at once. */
+#define NETCTX_MAX_GROUP_CONNS	256
+
 /* Upper bound of nr_contexts; sizes NETCTX_A_CONTEXTS. */
 #define NETCTX_MAX_CONTEXTS	1024
 #define NETCTX_TOEPLITZ_KEY_LEN	40
@@ -133,6 +155,7 @@ enum netctx_cmd {
 	NETCTX_CMD_ASSIGN_CONN,
 	NETCTX_CMD_MIGRATE_CONN,
 	NETCTX_CMD_EVENT,
+	NETCTX_CMD_SET_CONN,
 	__NETCTX_CMD_MAX
 };
 
@@ -175,14 +198,17 @@ enum netctx_attr {
 	NETCTX_A_EVENT,			/* u8, enum netctx_event */
 	NETCTX_A_CTX_OVERFLOWS,		/* u64 */
 	NETCTX_A_PLACED_BY,		/* u8, enum netctx_origin */
+	NETCTX_A_GROUP,			/* u32, session group, 1.. */
+	NETCTX_A_ERROR,			/* u32, a positive errno */
 	__NETCTX_A_MAX
 };
 
 #define NETCTX_A_MAX (__NETCTX_A_MAX - 1)
 
 enum netctx_flags {
-	NETCTX_F_REPLACE = 1U << 0,
-	__NETCTX_F_ALL = NETCTX_F_REPLACE
+	NETCTX_F_REPLACE = 1U << 0,	/* ADD_PORT: replace a policy */
+	NETCTX_F_NOWAIT = 1U << 1,	/* MIGRATE_CONN: do not wait */
+	__NETCTX_F_ALL = NETCTX_F_REPLACE | NETCTX_F_NOWAIT
 };
 
 /* Which port of a received packet a policy matches. */
@@ -230,6 +256,7 @@ enum netctx_event {
 	NETCTX_EVENT_CONN_MIGRATE,
 	NETCTX_EVENT_PORT_ADD,
 	NETCTX_EVENT_PORT_DEL,
+	NETCTX_EVENT_CONN_MIGRATE_FAIL,
 	__NETCTX_EVENT_MAX
 };
 
