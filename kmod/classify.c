@@ -106,6 +106,12 @@ struct netctx_pcb *netctx_classify(struct net *net, struct netctx_net *nn,
 	if (!p || !netctx_opens_flow(t, meta))
 		return NULL;
 	ctx = netctx_policy_pick(p, t, skb, &flow_hash);
-	return netctx_classify_spawn(net, t, hash, ctx, NETCTX_ORIGIN_HASH,
-				     flow_hash, okfn);
+	/* A peer's session moved as a whole: its new connections follow. */
+	if (p->hash == NETCTX_HASH_REMOTE_ADDR)
+		ctx = netctx_sess_ctx(net, &t->raddr) ?: ctx;
+	pcb = netctx_classify_spawn(net, t, hash, ctx, NETCTX_ORIGIN_HASH,
+				    flow_hash, okfn);
+	if (unlikely(p->balance) && pcb && !READ_ONCE(pcb->balance))
+		WRITE_ONCE(pcb->balance, true);
+	return pcb;
 }

@@ -33,6 +33,7 @@ struct netctx_context {
 		struct llist_head adopt;	/* PCBs handed to us */
 		struct llist_head calls;	/* control requests */
 		struct llist_head moves;	/* migration requests */
+		u64 load_pps;		/* packets/s, by balance.c */
 	} shared ____cacheline_aligned_in_smp;
 
 	/* written by the thread only; others READ_ONCE the counters */

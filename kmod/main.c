@@ -5,6 +5,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include "balance.h"
 #include "context.h"
 #include "hash.h"
 #include "main.h"
@@ -128,6 +129,7 @@ static int __init netctx_mod_init(void)
 	ret = netctx_sockopt_init();
 	if (ret)
 		goto err_genl;
+	netctx_balance_init();
 
 	pr_info("%u contexts, queue %u, max %u connections\n",
 		netctx_nr_contexts, queue_len, netctx_max_conns);
@@ -148,6 +150,7 @@ err_pcb:
 /* Control first, then ingress, then the threads drain and stop. */
 static void __exit netctx_mod_exit(void)
 {
+	netctx_balance_uninit();
 	netctx_sockopt_uninit();
 	netctx_genl_uninit();
 	netctx_netns_uninit();

@@ -48,6 +48,7 @@
 #define CREATE_TRACE_POINTS
 #include "trace.h"
 
+#include <linux/jhash.h>
 #include <linux/refcount.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
@@ -211,6 +212,7 @@ struct netctx_migration {
 	const char *why;		/* extack message of a failure */
 	u8 phase;			/* enum netctx_mig_phase */
 	bool nowait;
+	u8 origin;			/* MIGRATED, or BALANCED */
 	unsigned int hops;
 	unsigned int nr;
 	struct netctx_member m[];
@@ -297,7 +299,7 @@ static void netctx_mig_land(struct netctx_context *ctx,
 		expires = mb->expires;
 	}
 	if (!back) {
-		WRITE_ONCE(pcb->origin, NETCTX_ORIGIN_MIGRATED);
+		WRITE_ONCE(pcb->origin, mig->origin);
 		WRITE_ONCE(ctx->own.migrations_in,
 			   ctx->own.migrations_in + 1);
 		pcb->mig_start = mig->start;
@@ -588,6 +590,8 @@ int netctx_mig_submit(struct net *net, struct netctx_migration *mig,
 	mig->net = net;
 	mig->to = to;
 	mig->nowait = flags & NETCTX_F_NOWAIT;
+	mig->origin = flags & NETCTX_MIG_BALANCE ? NETCTX_ORIGIN_BALANCED :
+						   NETCTX_ORIGIN_MIGRATED;
 	mig->start = ktime_get_ns();
 	init_completion(&mig->done);
 	owner = netctx_mig_next_owner(mig, &ret);
@@ -668,6 +672,68 @@ static unsigned int netctx_sess_collect(struct net *net,
 	return n;
 }
 
+struct netctx_sess {
+	struct rcu_head rcu;
+	struct in6_addr raddr;
+	struct netctx_context *ctx;
+};
+
+static unsigned int netctx_sess_slot(const struct in6_addr *raddr)
+{
+	return jhash(raddr, sizeof(*raddr), 0) & ((1 << NETCTX_SESS_BITS) - 1);
+}
+
+/* Classifier: the context a peer's session was moved to, if it was. */
+struct netctx_context *netctx_sess_ctx(struct net *net,
+				       const struct in6_addr *raddr)
+{
+	struct netctx_net *nn = netctx_net(net);
+	struct netctx_sess *s;
+
+	if (likely(!atomic_read(&nn->nr_sess)))
+		return NULL;
+	s = rcu_dereference(nn->sess[netctx_sess_slot(raddr)]);
+	return s && ipv6_addr_equal(&s->raddr, raddr) ? s->ctx : NULL;
+}
+
+/* A peer's session moved to ctx: its next connections go there too. */
+static void netctx_sess_note(struct net *net, const struct in6_addr *raddr,
+			     struct netctx_context *ctx)
+{
+	struct netctx_net *nn = netctx_net(net);
+	unsigned int slot = netctx_sess_slot(raddr);
+	struct netctx_sess *s, *old;
+
+	s = kmalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
+	if (!s)
+		return;
+	s->raddr = *raddr;
+	s->ctx = ctx;
+	mutex_lock(&nn->lock);
+	old = rcu_replace_pointer(nn->sess[slot], s,
+				  lockdep_is_held(&nn->lock));
+	if (!old)
+		atomic_inc(&nn->nr_sess);
+	mutex_unlock(&nn->lock);
+	if (old)
+		kfree_rcu(old, rcu);
+}
+
+/* netns exit, no classifier left. */
+void netctx_sess_flush(struct net *net)
+{
+	struct netctx_net *nn = netctx_net(net);
+	struct netctx_sess *s;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(nn->sess); i++) {
+		s = rcu_replace_pointer(nn->sess[i], NULL, true);
+		if (s)
+			kfree_rcu(s, rcu);
+	}
+	atomic_set(&nn->nr_sess, 0);
+}
+
 /* Every connection of a session group, or of a peer, moves as one. */
 int netctx_sess_migrate(struct net *net, const struct netctx_select *sel,
 			struct netctx_context *to, u32 flags,
@@ -675,6 +741,7 @@ int netctx_sess_migrate(struct net *net, const struct netctx_select *sel,
 {
 	struct netctx_migration *mig;
 	unsigned int n;
+	int ret;
 
 	n = netctx_sess_collect(net, sel, NULL, 0);
 	if (!n) {
@@ -696,7 +763,10 @@ int netctx_sess_migrate(struct net *net, const struct netctx_select *sel,
 		NL_SET_ERR_MSG(extack, "no managed connection in this session");
 		return -ENOENT;
 	}
-	return netctx_mig_submit(net, mig, to, flags, extack);
+	ret = netctx_mig_submit(net, mig, to, flags, extack);
+	if (!ret && !sel->group)
+		netctx_sess_note(net, &sel->raddr, to);
+	return ret;
 }
 
 int netctx_conn_set_group(struct net *net, const struct netctx_tuple *t,

@@ -4,11 +4,16 @@
 
 #include "pcb.h"
 
+#include <linux/bits.h>
+
 struct llist_node;
 struct netctx_context;
 struct netctx_migration;
 struct netlink_ext_ack;
 struct sock;
+
+/* Internal migration flag: a move of the balancer (origin BALANCED). */
+#define NETCTX_MIG_BALANCE	BIT(31)
 
 /* Which connections a session migration moves: a group, or a peer. */
 struct netctx_select {
@@ -30,6 +35,9 @@ int netctx_sess_migrate(struct net *net, const struct netctx_select *sel,
 			struct netlink_ext_ack *extack);
 int netctx_conn_set_group(struct net *net, const struct netctx_tuple *t,
 			  u32 group, struct netlink_ext_ack *extack);
+struct netctx_context *netctx_sess_ctx(struct net *net,
+				       const struct in6_addr *raddr);
+void netctx_sess_flush(struct net *net);
 struct netctx_migration *netctx_mig_alloc(unsigned int nr);
 void netctx_mig_set(struct netctx_migration *mig, unsigned int i,
 		    const struct netctx_tuple *t);

@@ -137,7 +137,9 @@ static int netctx_fill_ctx(struct sk_buff *skb, struct netctx_context *ctx)
 			      NETCTX_A_PAD) ||
 	    nla_put_u64_64bit(skb, NETCTX_A_CTX_OVERFLOWS,
 			      atomic_long_read(&ctx->shared.overflows),
-			      NETCTX_A_PAD))
+			      NETCTX_A_PAD) ||
+	    nla_put_u64_64bit(skb, NETCTX_A_CTX_LOAD,
+			      READ_ONCE(ctx->shared.load_pps), NETCTX_A_PAD))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -208,6 +210,8 @@ static int netctx_fill_port(struct sk_buff *skb, struct net *net,
 		return -EMSGSIZE;
 	if (p->hash == NETCTX_HASH_TOEPLITZ &&
 	    nla_put(skb, NETCTX_A_HASH_KEY, sizeof(p->key), p->key))
+		return -EMSGSIZE;
+	if (p->balance && nla_put_u32(skb, NETCTX_A_FLAGS, NETCTX_F_BALANCE))
 		return -EMSGSIZE;
 	if (net && nla_put_u32(skb, NETCTX_A_CONNS, netctx_port_conns(net, p)))
 		return -EMSGSIZE;
@@ -359,6 +363,7 @@ static int netctx_nl_add_port(struct sk_buff *skb, struct genl_info *info)
 		p->hash = nla_get_u8(info->attrs[NETCTX_A_HASH]);
 	if (info->attrs[NETCTX_A_FLAGS])
 		flags = nla_get_u32(info->attrs[NETCTX_A_FLAGS]);
+	p->balance = flags & NETCTX_F_BALANCE;
 	ret = netctx_parse_key(info, p);
 	if (!ret)
 		ret = netctx_parse_bpf(info, p);
@@ -656,7 +661,7 @@ static int netctx_parse_tuple(struct genl_info *info, bool wild_ok,
 {
 	static const int required[] = {
 		NETCTX_A_PROTO, NETCTX_A_FAMILY, NETCTX_A_LPORT,
-		NETCTX_A_RADDR, NETCTX_A_RPORT, NETCTX_A_CTX_ID,
+		NETCTX_A_RADDR, NETCTX_A_RPORT,
 	};
 	unsigned int i;
 	int ret;
@@ -703,6 +708,8 @@ static int netctx_nl_assign_conn(struct sk_buff *skb, struct genl_info *info)
 	u32 timeout = 0, group = 0;
 	int ret;
 
+	if (GENL_REQ_ATTR_CHECK(info, NETCTX_A_CTX_ID))
+		return -EINVAL;
 	ret = netctx_parse_tuple(info, true, &t);
 	if (ret)
 		return ret;

@@ -10,6 +10,7 @@
 #include "context.h"
 #include "hook.h"
 #include "main.h"
+#include "migrate.h"
 #include "policy.h"
 
 #include <linux/hash.h>
@@ -99,6 +100,9 @@ static int __net_init netctx_net_init(struct net *net)
 	atomic_set(&nn->nr_pcbs, 0);
 	atomic_set(&nn->nr_wild, 0);
 	atomic_set(&nn->moves, 0);
+	atomic_set(&nn->nr_sess, 0);
+	for (i = 0; i < ARRAY_SIZE(nn->sess); i++)
+		RCU_INIT_POINTER(nn->sess[i], NULL);
 	spin_lock_init(&nn->uquota_lock);
 	for (i = 0; i < ARRAY_SIZE(nn->uquota); i++)
 		INIT_HLIST_HEAD(&nn->uquota[i]);
@@ -125,6 +129,7 @@ static void __net_exit netctx_net_exit(struct net *net)
 	 * contexts with PCBs of ours: let it land first (migrate.c).
 	 */
 	wait_var_event(&nn->moves, !atomic_read(&nn->moves));
+	netctx_sess_flush(net);
 	netctx_ctx_flush_net(net);
 	WARN_ON(atomic_read(&nn->nr_pcbs));
 	for (i = 0; i < ARRAY_SIZE(nn->uquota); i++)

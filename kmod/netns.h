@@ -12,6 +12,9 @@
 
 #define NETCTX_POLICY_BITS	8
 #define NETCTX_UQUOTA_BITS	6
+#define NETCTX_SESS_BITS	8
+
+struct netctx_sess;
 
 /* netctx state of one network namespace; it vanishes with the netns. */
 struct netctx_net {
@@ -21,6 +24,12 @@ struct netctx_net {
 	atomic_t nr_pcbs;		/* PCBs of this netns in the directory */
 	atomic_t nr_wild;		/* of which pre-assignments to any laddr */
 	atomic_t moves;			/* migration requests under way */
+	/*
+	 * Where each peer's session was moved (migrate.c): new connections
+	 * of a remote-addr policy follow it. One slot per SipHash bucket.
+	 */
+	atomic_t nr_sess;
+	struct netctx_sess __rcu *sess[1 << NETCTX_SESS_BITS];
 	/* uid -> pre-assignments of its unprivileged sockets (netns.c) */
 	spinlock_t uquota_lock;
 	struct hlist_head uquota[1 << NETCTX_UQUOTA_BITS];

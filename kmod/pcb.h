@@ -50,6 +50,7 @@ struct netctx_pcb {
 	bool wild;		/* pre-assignment for any local address */
 	bool from_wild;		/* created by claiming a wild assignment */
 	bool user;		/* pre-assigned by an unprivileged socket */
+	bool balance;		/* its policy rebalances by load */
 	atomic_t claimed;	/* wild: a connection took it over */
 	u32 owner_cookie[2];	/* user: that socket's cookie (owner.c) */
 	kuid_t uid;		/* user: whose quota it counts against */
@@ -80,6 +81,7 @@ struct netctx_pcb {
 	u64 packets;
 	u64 bytes;
 	u64 mig_start;		/* ns: a migration's request, until delivery */
+	u64 bal_packets;	/* packets at the last balance period */
 	s32 first_ctx;
 	u8 state;		/* enum netctx_state */
 	bool attached;

@@ -6,6 +6,7 @@
  * publishes a new one and frees the old after a grace period.
  */
 #include "policy.h"
+#include "balance.h"
 #include "netns.h"
 
 #include <linux/filter.h>
@@ -42,6 +43,8 @@ struct netctx_policy *netctx_policy_alloc(const unsigned long *ctxmask)
 
 void netctx_policy_free(struct netctx_policy *p)
 {
+	if (p->published && p->balance)
+		atomic_dec(&netctx_balance_ports);
 	if (p->prog)
 		bpf_prog_destroy(p->prog);
 	kfree(p);
@@ -87,6 +90,9 @@ int netctx_policy_add(struct netctx_net *nn, struct netctx_policy *p,
 							p->match, p->port));
 		WRITE_ONCE(nn->nr_policies, nn->nr_policies + 1);
 	}
+	p->published = true;
+	if (p->balance)
+		atomic_inc(&netctx_balance_ports);
 	mutex_unlock(&nn->lock);
 	return 0;
 }

@@ -20,6 +20,8 @@ struct netctx_policy {
 	u8 proto;
 	u8 match;		/* enum netctx_match */
 	u8 hash;		/* enum netctx_hash */
+	bool balance;		/* NETCTX_F_BALANCE: rebalanced by load */
+	bool published;		/* counted in netctx_balance_ports */
 	u8 key[NETCTX_TOEPLITZ_KEY_LEN];
 	atomic_t rr;		/* round-robin cursor */
 	struct bpf_prog *prog;

@@ -124,7 +124,8 @@ static int netctx_so_set(struct sock *sk, int optval, sockptr_t arg,
 		return -EINVAL;
 	if (copy_from_sockptr(&req, arg, sizeof(req)))
 		return -EFAULT;
-	if (req.reserved || req.reserved2 || req.ctx >= netctx_nr_contexts)
+	if (req.reserved2 || req.ctx >= netctx_nr_contexts ||
+	    (req.group && optval != NETCTX_SO_GROUP))
 		return -EINVAL;
 	ctx = netctx_context(req.ctx);
 	/* The root of a user namespace is charged as an unprivileged user. */
@@ -156,6 +157,13 @@ static int netctx_so_set(struct sock *sk, int optval, sockptr_t arg,
 		if (!connected)
 			return -ENOTCONN;
 		return netctx_conn_migrate(sock_net(sk), &t, ctx, 0, NULL);
+	case NETCTX_SO_GROUP:
+		/* A group is the netns's: what its admin moves together. */
+		if (!ns_capable(sock_net(sk)->user_ns, CAP_NET_ADMIN))
+			return -EPERM;
+		if (!connected)
+			return -ENOTCONN;
+		return netctx_conn_set_group(sock_net(sk), &t, req.group, NULL);
 	default:
 		return -EINVAL;
 	}

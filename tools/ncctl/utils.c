@@ -34,6 +34,7 @@ const char *const nc_origin_names[__NETCTX_ORIGIN_MAX] = {
 	[NETCTX_ORIGIN_HASH]		= "hash",
 	[NETCTX_ORIGIN_ASSIGNED]	= "assigned",
 	[NETCTX_ORIGIN_MIGRATED]	= "migrated",
+	[NETCTX_ORIGIN_BALANCED]	= "balanced",
 };
 
 const char *const nc_state_names[__NETCTX_STATE_MAX] = {

@@ -34,7 +34,8 @@
  *     NETCTX_A_CTX_QUEUED, NETCTX_A_CTX_PACKETS, NETCTX_A_CTX_BYTES,
  *     NETCTX_A_CTX_DROPS, NETCTX_A_CTX_MIGRATIONS_IN,
  *     NETCTX_A_CTX_MIGRATIONS_OUT, NETCTX_A_CTX_TIMERS_FIRED,
- *     NETCTX_A_CTX_OVERFLOWS
+ *     NETCTX_A_CTX_OVERFLOWS, NETCTX_A_CTX_LOAD (packets delivered per
+ *     second over the last balance_ms period)
  *   The counters are module-wide (all namespaces). DROPS counts packets
  *   refused by a full queue (or float queue), and queued packets dropped
  *   because their device had moved to another netns or was being
@@ -200,6 +201,7 @@ enum netctx_attr {
 	NETCTX_A_PLACED_BY,		/* u8, enum netctx_origin */
 	NETCTX_A_GROUP,			/* u32, session group, 1.. */
 	NETCTX_A_ERROR,			/* u32, a positive errno */
+	NETCTX_A_CTX_LOAD,		/* u64, packets/s */
 	__NETCTX_A_MAX
 };
 
@@ -208,7 +210,8 @@ enum netctx_attr {
 enum netctx_flags {
 	NETCTX_F_REPLACE = 1U << 0,	/* ADD_PORT: replace a policy */
 	NETCTX_F_NOWAIT = 1U << 1,	/* MIGRATE_CONN: do not wait */
-	__NETCTX_F_ALL = NETCTX_F_REPLACE | NETCTX_F_NOWAIT
+	NETCTX_F_BALANCE = 1U << 2,	/* ADD_PORT: rebalance by load */
+	__NETCTX_F_ALL = NETCTX_F_REPLACE | NETCTX_F_NOWAIT | NETCTX_F_BALANCE
 };
 
 /* Which port of a received packet a policy matches. */
@@ -238,6 +241,7 @@ enum netctx_origin {
 	NETCTX_ORIGIN_HASH,
 	NETCTX_ORIGIN_ASSIGNED,
 	NETCTX_ORIGIN_MIGRATED,
+	NETCTX_ORIGIN_BALANCED,	/* moved by the balancer (balance on) */
 	__NETCTX_ORIGIN_MAX
 };
 
@@ -278,6 +282,10 @@ enum netctx_event {
  *   steers nothing, and it expires as any other.
  * NETCTX_SO_MIGRATE (set, struct netctx_sockopt, .remote ignored)
  *   move the socket's live connection to context .ctx.
+ * NETCTX_SO_GROUP (set, struct netctx_sockopt, .group; .ctx and .remote
+ *   ignored) put the socket's managed connection in session group .group
+ *   (0: none). Needs CAP_NET_ADMIN in the netns's user namespace (-EPERM):
+ *   a group is the netns's, every member moves with it.
  * NETCTX_SO_GET (get, struct netctx_sockopt)
  *   the context, origin and flow hash of the socket's connection; -ENOENT
  *   when the connection is not managed.
@@ -285,7 +293,8 @@ enum netctx_event {
 #define NETCTX_SO_BASE		3600
 #define NETCTX_SO_ASSIGN	(NETCTX_SO_BASE + 0)
 #define NETCTX_SO_MIGRATE	(NETCTX_SO_BASE + 1)
-#define NETCTX_SO_SET_MAX	NETCTX_SO_MIGRATE
+#define NETCTX_SO_GROUP		(NETCTX_SO_BASE + 2)
+#define NETCTX_SO_SET_MAX	NETCTX_SO_GROUP
 #define NETCTX_SO_GET		(NETCTX_SO_BASE + 0)
 #define NETCTX_SO_GET_MAX	NETCTX_SO_GET
 
@@ -293,7 +302,7 @@ struct netctx_sockopt {
 	__u32 ctx;
 	__u32 origin;		/* get: enum netctx_origin */
 	__u32 flow_hash;	/* get */
-	__u32 reserved;		/* must be zero */
+	__u32 group;		/* SO_GROUP; zero for the others */
 	/* assign on an unconnected socket: the peer, AF_INET or AF_INET6 */
 	__u8 remote[28];	/* struct sockaddr_in or sockaddr_in6 */
 	__u32 reserved2;	/* must be zero */
