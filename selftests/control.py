@@ -13,12 +13,11 @@ import re
 import struct
 import subprocess
 import sys
-import threading
 import time
 
 import nchash
-from nclib import (NCCTL, TOP, Genl, Held, Module, Topo, busywait, cmd,
-                   connections, ksft_eq, ksft_run, ksft_true, listener,
+from nclib import (NCCTL, TOP, Genl, Held, Module, Monitor, Topo, busywait,
+                   cmd, connections, ksft_eq, ksft_run, ksft_true, listener,
                    lport, ncctl, rport, uapi_enum)
 
 PORT = 5000
@@ -545,45 +544,6 @@ def run_raw(cases):
     nl = Genl()
     return [(name, nl.request(c, [(a, bytes.fromhex(v)) for a, v in at]),
              want) for name, c, at, want in cases]
-
-
-class Monitor:
-    """`ncctl -j monitor` in ns, its events collected by a thread."""
-
-    def __init__(self, ns):
-        self.ns = ns
-        self.p = subprocess.Popen(["ip", "netns", "exec", ns, NCCTL, "-j",
-                                   "monitor"], stdout=subprocess.PIPE,
-                                  text=True)
-        self.events = []
-        self.probes = 0
-        self.th = threading.Thread(target=self._read, daemon=True)
-        self.th.start()
-        # Subscribed once a probe event comes through.
-        ksft_true(busywait(self._probe), "monitor never saw an event")
-        self.events = []
-
-    def _read(self):
-        for line in self.p.stdout:
-            self.events.append(json.loads(line))
-
-    @staticmethod
-    def is_probe(e):
-        return e.get("remote", "").startswith("10.9.9.9:")
-
-    def _probe(self):
-        # A pre-assignment that expires at once: an event, and no trace.
-        self.probes += 1
-        ncctl(self.ns, "conn", "assign", "udp", "*:7",
-              "10.9.9.9:%d" % self.probes, "ctx", 0, "timeout", 1)
-        return any(self.is_probe(e) for e in self.events)
-
-    def names(self):
-        return [e["event"] for e in self.events if not self.is_probe(e)]
-
-    def close(self):
-        self.p.terminate()
-        self.p.wait(timeout=30)
 
 
 def events():

@@ -4,12 +4,15 @@
 while data flows keep every byte, in order, exactly once; the kernel's
 own view (tcp:tcp_probe) shows receive processing follow the connection;
 an application migrates its own socket with the socket option."""
+import json
+import os
 import subprocess
 import sys
 import threading
 
-from nclib import (Client, Module, TcpProbe, Topo, busywait, ksft_eq,
-                   ksft_run, ksft_true, ncctl, server_report, traffic,
+from nclib import (TOP, Client, KsftSkip, Module, Monitor, Mover, TcpProbe,
+                   Topo, busywait, cmd, connections, ksft_eq, ksft_run,
+                   ksft_true, listener, ncctl, server_report, traffic,
                    udp_stat)
 
 PORT = 5000
@@ -106,8 +109,8 @@ def tcp_under_migration(family):
             while th.is_alive():
                 mig.round()
             th.join()
-            # A few moves in the linger; then stop, since a move restarts
-            # the linger timer (adopt re-arms it), and the PCBs must go.
+            # A few moves in the linger: a move keeps the timer's expiry,
+            # so the PCBs still go.
             for _ in range(3):
                 mig.round()
             ksft_true(busywait(lambda: not ncctl(t.srv, "conn", "show",
@@ -161,26 +164,62 @@ def udp_order_under_migration():
                 "drops")
 
 
+HOG = """
+import time
+while True:
+    t = time.monotonic()
+    while time.monotonic() - t < 0.02:
+        pass
+    time.sleep(0.02)
+"""
+
+
 def aborted_on_float_overflow():
-    """With a float queue of one packet, a flood overflows it during a
-    move: the migration fails cleanly (EBUSY), the flow stays on one
-    context, in order, and every datagram is received or counted."""
+    """With a float queue of one packet, a flow is moved between two
+    contexts of CPU 0 while a real-time hog takes half of that CPU, so
+    that the old owner is preempted while it delivers what it had queued:
+    a move overflows the float queue and fails cleanly (EBUSY), the flow
+    stays on one context, in order, and every datagram is received or
+    counted."""
     with Module(nr_contexts=4, float_len=1), Topo() as t:
         addr = t.addr(4, "srv")
-        ncctl(t.srv, "port", "add", "udp", PORT)
+        ncctl(t.srv, "port", "add", "udp", PORT, "contexts", "0")
         srv = traffic(t.srv, "server", "udp", addr, PORT, idle=5,
                       timeout=300, rcvbuf=128)
-        mig = Migrator(t.srv, follow=False)
-        cli = streaming(t, "udp", addr, 1, chunk=100)
-        ksft_true(busywait(lambda: mig.round() is not None and
-                           mig.aborted, step=0), "no migration was aborted")
+        cli = Client(t.cli, "udp", addr, PORT, pin=1, conns=1, chunk=100)
+        ksft_true(busywait(lambda: ncctl(t.srv, "conn", "show", "port",
+                                         PORT)), "no PCB")
+        p = ncctl(t.srv, "conn", "show", "port", PORT)[0]
+        hog = subprocess.Popen(["chrt", "-f", "10", "taskset", "-c", "0",
+                                sys.executable, "-c", HOG])
+        mv = Mover(t.srv)
+        moves, aborted, errs = 0, 0, set()
+
+        def move():
+            nonlocal moves, aborted
+            err = mv.migrate(2 if p["ctx"] == 0 else 0, pcb=p)
+            if err == 0:
+                moves += 1
+                p["ctx"] = 2 if p["ctx"] == 0 else 0
+            elif err == EBUSY:
+                aborted += 1
+            else:
+                errs.add(err)
+            return aborted
+        try:
+            ksft_true(busywait(move, timeout=60, step=0.001),
+                      "no migration was aborted")
+        finally:
+            hog.kill()
+            hog.wait()
         result = cli.finish()
-        pcbs = ncctl(t.srv, "conn", "show")
+        pcbs = ncctl(t.srv, "conn", "show", "port", PORT)
         report, _ = server_report(srv, timeout=300)
-        print("# %d migrations, %d aborted" % (mig.moves, mig.aborted))
+        print("# %d migrations, %d aborted" % (moves, aborted))
         ctxs = ncctl(None, "ctx", "show")
-        ksft_eq(migrations(), (mig.moves, mig.moves), "only moves counted")
-        ksft_eq(len(pcbs), 1, "one PCB")
+        ksft_eq(errs, set(), "other errors")
+        ksft_eq(migrations(), (moves, moves), "only moves counted")
+        ksft_eq([q["ctx"] for q in pcbs], [p["ctx"]], "one PCB, on its ctx")
         ksft_eq(sum(c["conns"] for c in ctxs), 1, "on one context")
         port, flow = list(report.items())[0]
         ksft_true(flow["ok"] and flow["ordered"], "flow %r" % flow)
@@ -230,11 +269,287 @@ print(before[0], before[1], after[0], after[1], n, flush=True)
         ksft_eq(migrations(), (1, 1), "migration counters")
 
 
+GROUP = 7
+EBUSY, ENOENT = 16, 2
+
+
+def ran_on_contexts(events):
+    """tcp_probe events -> {remote port: set of contexts that received}."""
+    pids = Module.thread_pids()
+    ran = {}
+    for e in events:
+        if e["lport"] == PORT and e["pid"] in pids:
+            ran.setdefault(e["rport"], set()).add(pids[e["pid"]])
+    return ran
+
+
+def group_moves_as_one():
+    """A session group of 4 TCP connections is moved 100 times, by group
+    and by remote address, while each streams: when a call returns every
+    member is on the target context (never split), tcp_probe shows each
+    one received on several contexts, and every byte arrives in order."""
+    with Module(nr_contexts=4), Topo() as t, TcpProbe() as tp:
+        addr = t.addr(4, "srv")
+        ncctl(t.srv, "port", "add", "tcp", PORT)
+        srv = traffic(t.srv, "server", "tcp", addr, PORT, conns=4,
+                      comm="ncsrv", timeout=300)
+        cli = streaming(t, "tcp", addr, 4, chunk=4000, pace=0.005,
+                        timeout=300)
+        mv = Mover(t.srv)
+        for p in ncctl(t.srv, "conn", "show", "port", PORT):
+            ksft_eq(mv.set_group(p, GROUP), 0, "set group")
+        ksft_eq({c["group"] for c in mv.conns()}, {GROUP}, "groups shown")
+        split = []
+        for i in range(100):
+            to = i % 4
+            if i % 2:
+                err = mv.migrate(to, group=GROUP)
+            else:
+                err = mv.migrate(to, remote=t.addr(4, "cli"))
+            ksft_eq(err, 0, "move %d" % i)
+            where = {c["ctx"] for c in mv.conns() if c["lport"] == PORT}
+            if where != {to}:
+                split.append((i, to, where))
+        result = cli.finish()
+        report, rc = server_report(srv, timeout=300)
+        ksft_eq(split, [], "group observed split")
+        ksft_eq(rc, 0, "server verdict %r" % report)
+        for port, flow in report.items():
+            ksft_true(flow["ok"] and flow["bytes"] == result["sent"][port],
+                      "flow %r, sent %r" % (flow, result["sent"]))
+        ran = ran_on_contexts(tp.events())
+        ksft_eq(len(ran), 4, "connections received by a context")
+        ksft_true(all(len(c) > 1 for c in ran.values()),
+                  "tcp_probe never saw a member change context: %r" % ran)
+        ksft_eq(mv.migrate(1, group=GROUP + 1), ENOENT, "empty group")
+
+
+MOVER = """
+import json, sys
+sys.path.insert(0, %r)
+from nclib import Mover
+pcbs = json.loads(sys.argv[1])
+mv = Mover()
+moves = busy = 0
+for r in range(int(sys.argv[2])):
+    for i, p in enumerate(pcbs):
+        p["ctx"] = (p["ctx"] + 1 + (r + i) %% 3) %% 4
+        err = mv.migrate(p["ctx"], pcb=p)
+        if err == 0:
+            moves += 1
+        elif err == 16:
+            busy += 1
+        else:
+            raise SystemExit("migrate: errno %%d" %% err)
+print(json.dumps({"moves": moves, "busy": busy}))
+"""
+
+
+def parallel_migrations():
+    """Four processes move 64 UDP flows at once, 16 each, 10 rounds: every
+    move succeeds, the counters agree, and every datagram of every flow
+    arrives once and in order."""
+    with Module(nr_contexts=4), Topo() as t:
+        addr = t.addr(6, "srv")
+        ncctl(t.srv, "port", "add", "udp", PORT)
+        srv = traffic(t.srv, "server", "udp", addr, PORT, idle=5,
+                      timeout=600)
+        cli = streaming(t, "udp", addr, 64, chunk=200, pace=0.02)
+        pcbs = ncctl(t.srv, "conn", "show", "port", PORT)
+        movers = [cmd([sys.executable, "-c", MOVER % (TOP + "/selftests"),
+                       json.dumps(pcbs[i::4]), "10"], ns=t.srv,
+                      background=True) for i in range(4)]
+        outs = [m.communicate(timeout=600) for m in movers]
+        result = cli.finish()
+        report, _ = server_report(srv, timeout=600)
+        done = [json.loads(o[0]) if o[0].strip() else {"err": o[1]}
+                for o in outs]
+        ksft_eq([d.get("moves") for d in done], [160] * 4,
+                "moves per process %r" % done)
+        ksft_eq(migrations(), (640, 640), "counters")
+        ksft_eq(len(report), 64, "flows")
+        bad = [(port, f) for port, f in report.items()
+               if (f["packets"], f["ok"], f["ordered"]) !=
+               (result["sent"][port], True, True)]
+        ksft_eq(bad, [], "flows lost, duplicated or reordered")
+
+
+def second_move_busy():
+    """A move asked not to wait returns at once; a second move of the same
+    connection while the first travels gets EBUSY or succeeds after it,
+    never anything else, and the connection ends on one context."""
+    with Module(nr_contexts=4), Topo() as t:
+        addr = t.addr(4, "srv")
+        ncctl(t.srv, "port", "add", "udp", PORT)
+        srv = traffic(t.srv, "server", "udp", addr, PORT, idle=5,
+                      timeout=300)
+        cli = streaming(t, "udp", addr, 1, chunk=200, pace=0.001)
+        p = ncctl(t.srv, "conn", "show", "port", PORT)[0]
+        mv = Mover(t.srv)
+        errs = set()
+        for i in range(200):
+            errs.add(mv.migrate(i % 4, pcb=p, flags=Mover.F_NOWAIT))
+            errs.add(mv.migrate((i + 1) % 4, pcb=p))
+        result = cli.finish()
+        report, _ = server_report(srv, timeout=300)
+        ksft_true(errs <= {0, EBUSY}, "errnos %r" % errs)
+        flow = list(report.values())[0]
+        ksft_eq((flow["packets"], flow["ok"], flow["ordered"]),
+                (list(result["sent"].values())[0], True, True), "flow")
+        ksft_true(busywait(lambda: len(ncctl(None, "ctx", "show")) == 4 and
+                           sum(c["conns"] for c in
+                               ncctl(None, "ctx", "show")) == 1),
+                  "PCB on more or less than one context")
+
+
+def exit_mid_move():
+    """Moves asked not to wait are still travelling when their netns is
+    deleted, then when the module is unloaded: both end cleanly (run.sh
+    fails the test on any kernel report), and the netns goes away."""
+    with Module(nr_contexts=4):
+        with Topo() as t:
+            addr = t.addr(4, "srv")
+            ncctl(t.srv, "port", "add", "udp", PORT)
+            srv = traffic(t.srv, "server", "udp", addr, PORT, idle=5,
+                          timeout=300)
+            cli = streaming(t, "udp", addr, 8, chunk=200, pace=0.001)
+            pcbs = ncctl(t.srv, "conn", "show", "port", PORT)
+            mv = Mover(t.srv)
+            for i in range(400):
+                mv.migrate(i % 4, pcb=pcbs[i % 8], flags=Mover.F_NOWAIT)
+            mv.sock.close()
+            cli.p.kill()
+            srv.kill()
+            cli.p.wait()
+            srv.wait()
+        # The netns is gone once its PCBs are.
+        ksft_true(busywait(lambda: sum(c["conns"] for c in
+                                       ncctl(None, "ctx", "show")) == 0),
+                  "PCBs of a deleted netns left")
+        with Topo() as t:
+            addr = t.addr(4, "srv")
+            ncctl(t.srv, "port", "add", "udp", PORT)
+            srv = traffic(t.srv, "server", "udp", addr, PORT, idle=5,
+                          timeout=300)
+            cli = streaming(t, "udp", addr, 8, chunk=200, pace=0.001)
+            pcbs = ncctl(t.srv, "conn", "show", "port", PORT)
+            mv = Mover(t.srv)
+            for i in range(400):
+                mv.migrate(i % 4, pcb=pcbs[i % 8], flags=Mover.F_NOWAIT)
+            # Module.__exit__ unloads it now, moves under way.
+            mv.sock.close()
+            cli.p.kill()
+            srv.kill()
+            cli.p.wait()
+            srv.wait()
+
+
+def target_cpu_offline():
+    """The CPU of the target context goes offline and comes back while a
+    UDP flow is moved to and from it: every move succeeds, every datagram
+    arrives once and in order."""
+    online = "/sys/devices/system/cpu/cpu1/online"
+    if not os.path.exists(online):
+        raise KsftSkip("cpu1 cannot go offline")
+    with Module(nr_contexts=2), Topo() as t:
+        addr = t.addr(4, "srv")
+        ncctl(t.srv, "port", "add", "udp", PORT, "contexts", "0")
+        srv = traffic(t.srv, "server", "udp", addr, PORT, idle=5,
+                      timeout=300)
+        cli = streaming(t, "udp", addr, 2, chunk=200, pace=0.002)
+        pcbs = ncctl(t.srv, "conn", "show", "port", PORT)
+        mv = Mover(t.srv)
+        errs = []
+        try:
+            for i in range(40):
+                if i == 10:
+                    with open(online, "w") as f:
+                        f.write("0")
+                if i == 30:
+                    with open(online, "w") as f:
+                        f.write("1")
+                for p in pcbs:
+                    errs.append(mv.migrate(1 - i % 2, pcb=p))
+        finally:
+            with open(online, "w") as f:
+                f.write("1")
+        result = cli.finish()
+        report, _ = server_report(srv, timeout=300)
+        ksft_eq(set(errs), {0}, "moves")
+        for port, flow in report.items():
+            ksft_eq((flow["packets"], flow["ok"], flow["ordered"]),
+                    (result["sent"][port], True, True), "flow %r" % flow)
+
+
+def remote_session_followed():
+    """Under a remote-addr policy, the connections of a peer moved as one
+    ("migrate remote ADDR") are followed there by its new connections,
+    not placed by the hash any more."""
+    with Module(nr_contexts=4), Topo() as t:
+        ncctl(t.srv, "port", "add", "tcp", PORT, "hash", "remote-addr")
+        srv = listener(t.srv, t.V4[1], PORT)
+        held = [connections(t.cli, t.V4[1], PORT, 2)]
+        where = {p["ctx"] for p in ncctl(t.srv, "conn", "show", "port",
+                                         PORT)}
+        ksft_eq(len(where), 1, "one context for one peer")
+        to = (where.pop() + 1) % 4
+        ksft_eq(Mover(t.srv).migrate(to, remote=t.V4[0]), 0, "move")
+        held.append(connections(t.cli, t.V4[1], PORT, 2))
+        pcbs = ncctl(t.srv, "conn", "show", "port", PORT)
+        ksft_eq(len(pcbs), 4, "PCBs")
+        ksft_eq({p["ctx"] for p in pcbs}, {to}, "the session's context")
+        for h in held:
+            h.close()
+        srv.close()
+
+
+def rebalance_under_skew():
+    """Eight UDP flows land on one context of four (a policy of context 0
+    with balance on): the balancer spreads them within seconds, each move
+    an event with origin "balanced", every datagram once and in order."""
+    with Module(nr_contexts=4, balance_ms=200), Topo() as t:
+        addr = t.addr(4, "srv")
+        mon = Monitor(t.srv)
+        mv = Mover(t.srv)
+        ksft_eq(mv.add_port("udp", PORT, Mover.F_BALANCE, contexts=[0]), 0,
+                "port add, balance on")
+        srv = traffic(t.srv, "server", "udp", addr, PORT, idle=5,
+                      timeout=300)
+        cli = streaming(t, "udp", addr, 8, chunk=200, pace=0.005)
+        per = {}
+
+        def spread():
+            per.clear()
+            for p in ncctl(t.srv, "conn", "show", "port", PORT):
+                per[p["ctx"]] = per.get(p["ctx"], 0) + 1
+            return len(per) == 4 and max(per.values()) <= 3
+        ksft_true(busywait(spread, timeout=60), "not spread: %r" % per)
+        result = cli.finish()
+        report, _ = server_report(srv, timeout=300)
+        mon.close()
+        for port, flow in report.items():
+            ksft_eq((flow["packets"], flow["ok"], flow["ordered"]),
+                    (result["sent"][port], True, True), "flow %r" % flow)
+        moves = [e for e in mon.names() if e == "conn-migrate"]
+        origins = {e.get("origin") for e in mon.events
+                   if e["event"] == "conn-migrate"}
+        print("# %d balancing moves" % len(moves))
+        ksft_true(len(moves) >= 3, "balancing moves %r" % mon.names())
+        ksft_eq(origins, {"balanced"}, "origin of the moves")
+
+
 if __name__ == "__main__":
     cases = [("tcp_v4_under_migration", tcp_under_migration(4)),
              ("tcp_v6_under_migration", tcp_under_migration(6)),
              ("udp_order_under_migration", udp_order_under_migration),
              ("aborted_on_float_overflow", aborted_on_float_overflow),
-             ("sockopt_migrate_own_socket", sockopt_migrate_own_socket)]
+             ("sockopt_migrate_own_socket", sockopt_migrate_own_socket),
+             ("group_moves_as_one", group_moves_as_one),
+             ("parallel_migrations", parallel_migrations),
+             ("second_move_busy", second_move_busy),
+             ("exit_mid_move", exit_mid_move),
+             ("target_cpu_offline", target_cpu_offline),
+             ("remote_session_followed", remote_session_followed),
+             ("rebalance_under_skew", rebalance_under_skew)]
     only = sys.argv[1:]
     sys.exit(ksft_run([c for c in cases if not only or c[0] in only]))

@@ -10,6 +10,7 @@ import random
 import re
 import subprocess
 import sys
+import threading
 import time
 import traceback
 
@@ -196,11 +197,15 @@ class Client:
     the test does what it must while data flows, then ends the stream,
     however long that took."""
 
-    def __init__(self, ns, proto, addr, port, **kw):
+    def __init__(self, ns, proto, addr, port, pin=None, **kw):
+        """pin: a CPU the client runs on, so that its packets enter one
+        CPU's backlog (veth) and leave the sender in order."""
         args = [sys.executable, TRAFFIC, "client", "--proto", proto,
                 "--addr", addr, "--port", str(port), "--until-eof"]
         for k, v in kw.items():
             args += ["--" + k, str(v)]
+        if pin is not None:
+            args = ["taskset", "-c", str(pin)] + args
         self.p = subprocess.Popen(["ip", "netns", "exec", ns] + args,
                                   stdin=subprocess.PIPE,
                                   stdout=subprocess.PIPE,
@@ -515,6 +520,169 @@ class Genl:
                     return -err if err < 0 else 0, msgs
                 msgs.append(data[:mlen])
                 data = data[(mlen + 3) & ~3:]
+
+
+class Monitor:
+    """`ncctl -j monitor` in ns, its events collected by a thread."""
+
+    def __init__(self, ns):
+        self.ns = ns
+        self.p = subprocess.Popen(["ip", "netns", "exec", ns, NCCTL, "-j",
+                                   "monitor"], stdout=subprocess.PIPE,
+                                  text=True)
+        self.events = []
+        self.probes = 0
+        self.th = threading.Thread(target=self._read, daemon=True)
+        self.th.start()
+        # Subscribed once a probe event comes through.
+        ksft_true(busywait(self._probe), "monitor never saw an event")
+        self.events = []
+
+    def _read(self):
+        for line in self.p.stdout:
+            self.events.append(json.loads(line))
+
+    @staticmethod
+    def is_probe(e):
+        return e.get("remote", "").startswith("10.9.9.9:")
+
+    def _probe(self):
+        # A pre-assignment that expires at once: an event, and no trace.
+        self.probes += 1
+        ncctl(self.ns, "conn", "assign", "udp", "*:7",
+              "10.9.9.9:%d" % self.probes, "ctx", 0, "timeout", 1)
+        return any(self.is_probe(e) for e in self.events)
+
+    def names(self):
+        return [e["event"] for e in self.events if not self.is_probe(e)]
+
+    def close(self):
+        self.p.terminate()
+        self.p.wait(timeout=30)
+
+
+def uapi_attrs():
+    """The netctx attribute and command numbers, by short name: "CTX_ID",
+    "CMD_MIGRATE_CONN"..."""
+    names = {}
+    for enum, prefix in (("netctx_attr", "NETCTX_A_"),
+                         ("netctx_cmd", "NETCTX_")):
+        for k, v in uapi_enum(enum).items():
+            names[k[len(prefix):]] = v
+    return names
+
+
+def endpoint(text):
+    """'10.0.0.1:80' or '[fd00::1]:80' -> (family, packed addr, port)."""
+    import socket
+    host, port = text.rsplit(":", 1)
+    host = host.strip("[]")
+    if host.startswith("::ffff:"):
+        host = host[7:]
+    if ":" in host:
+        return socket.AF_INET6, socket.inet_pton(socket.AF_INET6, host), \
+            int(port)
+    return socket.AF_INET, socket.inet_aton(host), int(port)
+
+
+class Mover(Genl):
+    """Migrations in-process (no ncctl spawn per move): the connections
+    named as "ncctl conn show" prints them."""
+
+    PROTO = {"tcp": 6, "udp": 17}
+    F_NOWAIT = 1 << 1   # enum netctx_flags
+    F_BALANCE = 1 << 2
+
+    def __init__(self, ns=None):
+        """ns: the netns (a name under /run/netns) the socket lives in."""
+        self.a = uapi_attrs()
+        if not ns:
+            super().__init__()
+            return
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        clone_newnet = 0x40000000
+        here = os.open("/proc/self/ns/net", os.O_RDONLY)
+        there = os.open("/run/netns/" + ns, os.O_RDONLY)
+        try:
+            if libc.setns(there, clone_newnet):
+                raise OSError(ctypes.get_errno(), "setns " + ns)
+            try:
+                super().__init__()
+            finally:
+                libc.setns(here, clone_newnet)
+        finally:
+            os.close(here)
+            os.close(there)
+
+    def _tuple(self, pcb):
+        import struct
+        fam, laddr, lport = endpoint(pcb["local"])
+        _, raddr, rport = endpoint(pcb["remote"])
+        a = self.a
+        return [(a["PROTO"], struct.pack("=B", self.PROTO[pcb["proto"]])),
+                (a["FAMILY"], struct.pack("=B", fam)),
+                (a["LADDR"], laddr), (a["LPORT"], struct.pack("=H", lport)),
+                (a["RADDR"], raddr), (a["RPORT"], struct.pack("=H", rport))]
+
+    def migrate(self, ctx, pcb=None, group=None, remote=None, flags=0):
+        """Moves one connection, a group, or every connection of a remote
+        address (as "ADDR"); returns the errno (0: done)."""
+        import socket
+        import struct
+        a = self.a
+        attrs = [(a["CTX_ID"], struct.pack("=I", ctx))]
+        if pcb is not None:
+            attrs += self._tuple(pcb)
+        if group is not None:
+            attrs.append((a["GROUP"], struct.pack("=I", group)))
+        if remote is not None:
+            fam = socket.AF_INET6 if ":" in remote else socket.AF_INET
+            attrs += [(a["FAMILY"], struct.pack("=B", fam)),
+                      (a["RADDR"], socket.inet_pton(fam, remote))]
+        if flags:
+            attrs.append((a["FLAGS"], struct.pack("=I", flags)))
+        return self.request(a["CMD_MIGRATE_CONN"], attrs)
+
+    def conns(self):
+        """The netns' connections, from one GET_CONN dump: a list of
+        dicts with lport, rport, ctx, state and group."""
+        import struct
+        a = self.a
+        err, msgs = self.dump(self.family, a["CMD_GET_CONN"], [])
+        if err:
+            raise AssertionError("conn dump: errno %d" % err)
+        out = []
+        for m in msgs:
+            at = self.parse(m[20:])
+            out.append({
+                "lport": struct_unpack("=H", at[a["LPORT"]]),
+                "rport": struct_unpack("=H", at[a["RPORT"]]),
+                "ctx": struct_unpack("=I", at[a["CTX_ID"]]),
+                "state": struct_unpack("=B", at[a["STATE"]]),
+                "group": (struct_unpack("=I", at[a["GROUP"]])
+                          if a["GROUP"] in at else 0),
+            })
+        return out
+
+    def add_port(self, proto, port, flags=0, contexts=None):
+        """A port policy, with NETCTX_A_FLAGS (e.g. F_BALANCE)."""
+        import struct
+        a = self.a
+        attrs = [(a["PROTO"], struct.pack("=B", self.PROTO[proto])),
+                 (a["PORT"], struct.pack("=H", port))]
+        if flags:
+            attrs.append((a["FLAGS"], struct.pack("=I", flags)))
+        if contexts is not None:
+            mask = sum(1 << c for c in contexts)
+            attrs.append((a["CONTEXTS"], struct.pack("=Q", mask)))
+        return self.request(a["CMD_ADD_PORT"], attrs)
+
+    def set_group(self, pcb, group):
+        import struct
+        a = self.a
+        return self.request(a["CMD_SET_CONN"], self._tuple(pcb) +
+                            [(a["GROUP"], struct.pack("=I", group))])
 
 
 def struct_unpack(fmt, data):
