@@ -321,7 +321,7 @@ static void sockopt_one(struct target *t, int nt)
 
 		if (len >= sizeof(*req)) {
 			req->ctx = below(8);
-			req->reserved = 0;
+			req->group = 0;
 			req->reserved2 = 0;
 			if (below(2))
 				memset(req->remote + 8, 0, 20);
