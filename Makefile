@@ -6,7 +6,7 @@
 #         make demo       deps + build + a guided tour in a VM
 #         make bench      netctx's cost vs the kernel's receive path and RPS:
 #                         instructions/packet, pps; bench/results/
-#         make lint       checkpatch --strict and sparse (W=1 C=1)
+#         make lint       checkpatch --strict, sparse (W=1 C=1), include graph
 #         make debug-kernel  build the KASAN/lockdep/kmemleak kernel (once,
 #                         cached in DEBUG_KERNEL_CACHE; 25-70 min)
 #         make check-debug   selftests on the debug kernel, any checker
@@ -126,7 +126,8 @@ lint: module ksrc
 	@touch kmod/*.c
 	@$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 C=1 modules 2>&1 | tee $(CACHE)/sparse.log | \
 		grep -E 'warning|error' && { echo "W=1 C=1 not clean" >&2; exit 1; } || true
-	@echo "lint: checkpatch and sparse clean"
+	@python3 tools/lint/includes.py
+	@echo "lint: checkpatch and sparse clean, no include cycle"
 
 unit: tools
 	$(MAKE) -C tools/ncctl test

@@ -20,6 +20,7 @@
 #include "context.h"
 #include "migrate.h"
 #include "pcb.h"
+#include "policy.h"
 
 #include <linux/moduleparam.h>
 #include <linux/slab.h>
@@ -43,8 +44,6 @@ MODULE_PARM_DESC(balance_hold, "Periods an imbalance must last before a move");
 static unsigned int netctx_balance_min_pps = 100;
 module_param_named(balance_min_pps, netctx_balance_min_pps, uint, 0644);
 MODULE_PARM_DESC(balance_min_pps, "Below this load (packets/s) a context is never unloaded");
-
-atomic_t netctx_balance_ports = ATOMIC_INIT(0);
 
 /* Candidates of one decision: a group, or a connection alone. */
 #define NETCTX_BALANCE_UNITS	64
@@ -208,7 +207,7 @@ static void netctx_balance_work(struct work_struct *work)
 
 	netctx_bal.last = now;
 	netctx_balance_sample(elapsed);
-	if (atomic_read(&netctx_balance_ports))
+	if (atomic_read(&netctx_policies_balanced))
 		netctx_balance_decide(elapsed);
 	queue_delayed_work(system_unbound_wq, &netctx_bal.work,
 			   msecs_to_jiffies(netctx_balance_ms ?: 500));

@@ -17,22 +17,22 @@
 #include "classify.h"
 #include "context.h"
 #include "hash.h"
-#include "hook.h"
-#include "migrate.h"
+#include "queue.h"
 #include "netns.h"
 #include "owner.h"
 #include "policy.h"
+
+#include <net/ipv6.h>
 
 /*
  * Creates the PCB of a flow on its first packet and hands it to ctx.
  * Returns the PCB holding the tuple (another CPU may have created it
  * first), or NULL when max_conns is reached.
  */
-struct netctx_pcb *netctx_classify_spawn(struct net *net,
-					 const struct netctx_tuple *t,
-					 u32 hash, struct netctx_context *ctx,
-					 u8 origin, u32 flow_hash,
-					 netctx_okfn_t okfn)
+static struct netctx_pcb *
+netctx_classify_spawn(struct net *net, const struct netctx_tuple *t,
+		      u32 hash, struct netctx_context *ctx, u8 origin,
+		      u32 flow_hash, netctx_okfn_t okfn)
 {
 	struct netctx_pcb *pcb, *old;
 
@@ -55,6 +55,46 @@ struct netctx_pcb *netctx_classify_spawn(struct net *net,
 	}
 	netctx_ctx_adopt(ctx, pcb);
 	return pcb;
+}
+
+/*
+ * Classifier, softirq: a first packet matching a wild pre-assignment
+ * gets an exact PCB on the assignment's context.
+ */
+static struct netctx_pcb *netctx_wild_claim(struct net *net,
+					    const struct netctx_tuple *t,
+					    int dif, netctx_okfn_t okfn)
+{
+	struct netctx_tuple wt = *t;
+	struct netctx_pcb *wild, *pcb;
+
+	memset(&wt.laddr, 0, sizeof(wt.laddr));
+	wild = netctx_pcb_lookup(net, &wt, netctx_tuple_hash(net, &wt));
+	/* One connection only may take it; a user's, only its socket's. */
+	if (!wild || !netctx_owner_match(net, wild, t, dif) ||
+	    atomic_cmpxchg(&wild->claimed, 0, 1))
+		return NULL;
+	pcb = netctx_classify_spawn(net, t, netctx_tuple_hash(net, t),
+				    READ_ONCE(wild->ctx),
+				    NETCTX_ORIGIN_ASSIGNED, 0, okfn);
+	if (!pcb)
+		atomic_set(&wild->claimed, 0);
+	else
+		WRITE_ONCE(pcb->group, READ_ONCE(wild->group));
+	return pcb;
+}
+
+/* Classifier: the context a peer's session was moved to, if it was. */
+static struct netctx_context *netctx_sess_ctx(struct net *net,
+					      const struct in6_addr *raddr)
+{
+	struct netctx_net *nn = netctx_net(net);
+	struct netctx_sess *s;
+
+	if (likely(!atomic_read(&nn->nr_sess)))
+		return NULL;
+	s = rcu_dereference(nn->sess[netctx_sess_slot(raddr)]);
+	return s && ipv6_addr_equal(&s->raddr, raddr) ? s->ctx : NULL;
 }
 
 static bool netctx_opens_flow(const struct netctx_tuple *t,

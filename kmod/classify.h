@@ -4,18 +4,11 @@
 
 #include "pcb.h"
 
-struct netctx_context;
 struct netctx_net;
 
 struct netctx_pcb *netctx_classify(struct net *net, struct netctx_net *nn,
 				   struct sk_buff *skb,
 				   const struct netctx_tuple *t,
 				   unsigned int meta, netctx_okfn_t okfn);
-
-struct netctx_pcb *netctx_classify_spawn(struct net *net,
-					 const struct netctx_tuple *t,
-					 u32 hash, struct netctx_context *ctx,
-					 u8 origin, u32 flow_hash,
-					 netctx_okfn_t okfn);
 
 #endif /* _NETCTX_CLASSIFY_H */

@@ -11,7 +11,7 @@
  *   shared.calls  the control plane runs a function in the thread and
  *                 waits for it (netns flush, and later assign/migrate).
  *
- *   shared.moves  migration requests, each a step of a journey (migrate.c).
+ *   shared.works  steps of control requests, e.g. of a migration's journey.
  *
  * Readers outside the thread (netlink dumps) walk the flow directory
  * under RCU, never own.pcbs, and READ_ONCE the counters. A PCB leaves the
@@ -21,10 +21,8 @@
  * before freeing the PCB.
  */
 #include "context.h"
-#include "hook.h"
-#include "main.h"
-#include "migrate.h"
-#include "netlink.h"
+#include "params.h"
+#include "event.h"
 #include "pcb.h"
 #include "trace.h"
 
@@ -32,6 +30,7 @@
 #include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
 #include <linux/kthread.h>
+#include <linux/netdevice.h>
 #include <linux/slab.h>
 #include <linux/tcp.h>
 #include <net/inet6_hashtables.h>
@@ -61,6 +60,17 @@ unsigned int netctx_ctx_cpu(const struct netctx_context *ctx)
 	return task_cpu(ctx->task);
 }
 
+/*
+ * The ownership rule, checked in a debug build (make DEBUG=1, used by
+ * make check-debug): only the context's thread touches its table, wheel
+ * and graveyard.
+ */
+#ifdef NETCTX_DEBUG
+#define netctx_assert_owner(ctx)	WARN_ON_ONCE(current != (ctx)->task)
+#else
+#define netctx_assert_owner(ctx)	do { } while (0)
+#endif
+
 static unsigned long netctx_pcb_idle(const struct netctx_pcb *pcb)
 {
 	return msecs_to_jiffies(pcb->tuple.proto == IPPROTO_TCP ?
@@ -78,6 +88,7 @@ static void netctx_ctx_retire_wild(struct netctx_context *ctx,
 void netctx_ctx_attach_at(struct netctx_context *ctx, struct netctx_pcb *pcb,
 			  unsigned long expires)
 {
+	netctx_assert_owner(ctx);
 	pcb->attached = true;
 	list_add_tail(&pcb->ctx_node, &ctx->own.pcbs);
 	WRITE_ONCE(ctx->own.nr_pcbs, ctx->own.nr_pcbs + 1);
@@ -103,6 +114,7 @@ void netctx_ctx_arm(struct netctx_context *ctx, struct netctx_pcb *pcb)
 {
 	unsigned long expires;
 
+	netctx_assert_owner(ctx);
 	pcb->expiring = false;
 	switch (pcb->state) {
 	case NETCTX_STATE_ASSIGNED:
@@ -122,6 +134,7 @@ void netctx_ctx_arm(struct netctx_context *ctx, struct netctx_pcb *pcb)
 /* Owner only: the PCB leaves this context's table and wheel. */
 void netctx_ctx_detach(struct netctx_context *ctx, struct netctx_pcb *pcb)
 {
+	netctx_assert_owner(ctx);
 	netctx_timer_cancel(&ctx->own.wheel, &pcb->timer);
 	if (pcb->attached) {
 		list_del(&pcb->ctx_node);
@@ -138,11 +151,12 @@ void netctx_ctx_detach(struct netctx_context *ctx, struct netctx_pcb *pcb)
 static void netctx_ctx_bury(struct netctx_context *ctx,
 			    struct netctx_pcb *pcb, bool notify)
 {
+	netctx_assert_owner(ctx);
 	netctx_pcb_unlink(pcb);
 	netctx_ctx_detach(ctx, pcb);
 	pcb->dead = true;
 	if (notify && !pcb->wild)
-		netctx_nl_notify_conn(pcb, NETCTX_EVENT_CONN_CLOSE);
+		netctx_event_conn(pcb, NETCTX_EVENT_CONN_CLOSE);
 	pcb->grave_cookie = start_poll_synchronize_rcu();
 	list_add_tail(&pcb->grave_node, &ctx->own.graveyard);
 }
@@ -262,6 +276,29 @@ static void netctx_ctx_timer(struct netctx_timer *timer, void *arg)
 	netctx_ctx_bury(ctx, pcb, true);
 }
 
+/*
+ * In the owning context's thread, bottom halves disabled, RCU held. net is
+ * the netns whose hook stole the packet: a device that left it since, or
+ * is going away, gets its packet dropped (false) rather than delivered in
+ * another netns or after its unregistration began.
+ */
+static bool netctx_ctx_reinject(struct net *net, struct sk_buff *skb,
+				netctx_okfn_t okfn)
+{
+	/* okfn consumes skb: put the device we held after it. */
+	struct net_device *dev = skb->dev;
+	bool ok;
+
+	ok = READ_ONCE(dev->reg_state) == NETREG_REGISTERED &&
+	     net_eq(dev_net(dev), net);
+	if (likely(ok))
+		okfn(net, NULL, skb);
+	else
+		kfree_skb(skb);
+	dev_put(dev);
+	return ok;
+}
+
 /* The interfaces TCP's socket lookup will use for this packet. */
 static void netctx_pcb_learn_ifs(struct netctx_pcb *pcb,
 				 const struct sk_buff *skb)
@@ -287,8 +324,8 @@ void netctx_ctx_deliver(struct netctx_context *ctx, struct sk_buff *skb,
 
 	if (unlikely(pcb->first_ctx < 0))
 		netctx_pcb_learn_ifs(pcb, skb);
-	if (unlikely(!netctx_hook_reinject(netctx_pcb_net(pcb), skb,
-					   pcb->okfn))) {
+	if (unlikely(!netctx_ctx_reinject(netctx_pcb_net(pcb), skb,
+					  pcb->okfn))) {
 		atomic_long_inc(&ctx->shared.drops);
 		return;
 	}
@@ -309,7 +346,7 @@ void netctx_ctx_deliver(struct netctx_context *ctx, struct sk_buff *skb,
 	if (unlikely(pcb->first_ctx < 0)) {
 		WRITE_ONCE(pcb->first_ctx, ctx->id);
 		WRITE_ONCE(pcb->state, NETCTX_STATE_ACTIVE);
-		netctx_nl_notify_conn(pcb, NETCTX_EVENT_CONN_NEW);
+		netctx_event_conn(pcb, NETCTX_EVENT_CONN_NEW);
 	}
 	if (unlikely(meta & (NETCTX_META_FIN | NETCTX_META_RST)) &&
 	    pcb->state != NETCTX_STATE_CLOSING) {
@@ -413,23 +450,23 @@ static void netctx_ctx_run_calls(struct netctx_context *ctx)
 	}
 }
 
-/* Migration requests posted to us, oldest first. */
-static void netctx_ctx_run_moves(struct netctx_context *ctx)
+/* Work posted to us, oldest first. */
+static void netctx_ctx_run_works(struct netctx_context *ctx)
 {
-	struct llist_node *list = llist_del_all(&ctx->shared.moves);
-	struct llist_node *node, *next;
+	struct llist_node *list = llist_del_all(&ctx->shared.works);
+	struct netctx_work *work, *next;
 
 	list = llist_reverse_order(list);
-	/* _safe: a request may be posted on, or freed, by its step. */
-	llist_for_each_safe(node, next, list)
-		netctx_mig_run(ctx, node);
+	/* _safe: a step may post its work on, or free it. */
+	llist_for_each_entry_safe(work, next, list, node)
+		work->fn(ctx, work);
 }
 
 static bool netctx_ctx_busy(struct netctx_context *ctx)
 {
 	return netctx_queue_peek(&ctx->queue) ||
 	       !llist_empty(&ctx->shared.adopt) ||
-	       !llist_empty(&ctx->shared.moves) ||
+	       !llist_empty(&ctx->shared.works) ||
 	       !llist_empty(&ctx->shared.calls) || kthread_should_stop();
 }
 
@@ -476,7 +513,7 @@ static int netctx_ctx_thread(void *arg)
 
 	while (!kthread_should_stop()) {
 		netctx_ctx_run_calls(ctx);
-		netctx_ctx_run_moves(ctx);
+		netctx_ctx_run_works(ctx);
 		netctx_ctx_adopt_all(ctx);
 		n = netctx_ctx_rx(ctx);
 		fired = netctx_wheel_run(&ctx->own.wheel, netctx_ctx_timer, ctx);
@@ -501,10 +538,10 @@ void netctx_ctx_adopt(struct netctx_context *ctx, struct netctx_pcb *pcb)
 	wake_up_process(ctx->task);
 }
 
-/* Hands a migration request to the context's thread (migrate.c). */
-void netctx_ctx_post(struct netctx_context *ctx, struct llist_node *node)
+/* Hands work to the context's thread. */
+void netctx_ctx_post(struct netctx_context *ctx, struct netctx_work *work)
 {
-	llist_add(node, &ctx->shared.moves);
+	llist_add(&work->node, &ctx->shared.works);
 	wake_up_process(ctx->task);
 }
 
@@ -591,7 +628,7 @@ static struct netctx_context *netctx_ctx_create(unsigned int id,
 	ctx->cpu = cpu;
 	init_llist_head(&ctx->shared.adopt);
 	init_llist_head(&ctx->shared.calls);
-	init_llist_head(&ctx->shared.moves);
+	init_llist_head(&ctx->shared.works);
 	INIT_LIST_HEAD(&ctx->own.pcbs);
 	INIT_LIST_HEAD(&ctx->own.graveyard);
 	netctx_wheel_init(&ctx->own.wheel);

@@ -32,7 +32,7 @@ struct netctx_context {
 		atomic_t load;		/* PCBs owned or on their way */
 		struct llist_head adopt;	/* PCBs handed to us */
 		struct llist_head calls;	/* control requests */
-		struct llist_head moves;	/* migration requests */
+		struct llist_head works;	/* struct netctx_work */
 		u64 load_pps;		/* packets/s, by balance.c */
 	} shared ____cacheline_aligned_in_smp;
 
@@ -48,6 +48,15 @@ struct netctx_context {
 		u64 migrations_out;
 		u64 timers_fired;
 	} own ____cacheline_aligned_in_smp;
+};
+
+/*
+ * A step of a control request that must run in a context's thread, such
+ * as a migration's (migrate.c): fn runs there, and may post it on.
+ */
+struct netctx_work {
+	struct llist_node node;
+	void (*fn)(struct netctx_context *ctx, struct netctx_work *work);
 };
 
 extern struct netctx_context **netctx_contexts;
@@ -75,7 +84,7 @@ void netctx_ctx_adopt_all(struct netctx_context *ctx);
 void netctx_ctx_attach(struct netctx_context *ctx, struct netctx_pcb *pcb);
 void netctx_ctx_attach_at(struct netctx_context *ctx, struct netctx_pcb *pcb,
 			  unsigned long expires);
-void netctx_ctx_post(struct netctx_context *ctx, struct llist_node *node);
+void netctx_ctx_post(struct netctx_context *ctx, struct netctx_work *work);
 void netctx_ctx_arm(struct netctx_context *ctx, struct netctx_pcb *pcb);
 void netctx_ctx_detach(struct netctx_context *ctx, struct netctx_pcb *pcb);
 void netctx_ctx_deliver(struct netctx_context *ctx, struct sk_buff *skb,

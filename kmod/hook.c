@@ -25,7 +25,7 @@
 #include "hook.h"
 #include "classify.h"
 #include "context.h"
-#include "migrate.h"
+#include "params.h"
 #include "netns.h"
 
 #include <linux/ip.h>
@@ -54,6 +54,10 @@ static int netctx_parse_ports(const struct sk_buff *skb, unsigned int thoff,
 		return -EINVAL;
 	t->rport = th->source;
 	t->lport = th->dest;
+	/* slot.meta holds TCP's own flag bits. */
+	BUILD_BUG_ON((NETCTX_META_FIN ^ TCPHDR_FIN) |
+		     (NETCTX_META_SYN ^ TCPHDR_SYN) |
+		     (NETCTX_META_RST ^ TCPHDR_RST));
 	*meta = t->proto == IPPROTO_TCP ? tcp_flag_byte(th) : 0;
 	return 0;
 }
@@ -125,6 +129,32 @@ static bool netctx_ct_unconfirmed(const struct sk_buff *skb)
 #else
 	return false;
 #endif
+}
+
+/*
+ * The producer's half of the migration handshake (migrate.c): park a
+ * packet of a PCB whose mig_seq is odd. False if it became even.
+ */
+static bool netctx_float_push(struct netctx_pcb *pcb, struct sk_buff *skb,
+			      unsigned int *verdict)
+{
+	bool parked = false;
+
+	spin_lock(&pcb->floatq.lock);
+	if (pcb->mig_seq & 1) {
+		parked = true;
+		if (skb_queue_len(&pcb->floatq) >= netctx_float_len) {
+			atomic_long_inc(&READ_ONCE(pcb->ctx)->shared.drops);
+			pcb->float_full = true;
+			*verdict = NF_DROP;
+		} else {
+			dev_hold(skb->dev);
+			__skb_queue_tail(&pcb->floatq, skb);
+			*verdict = NF_STOLEN;
+		}
+	}
+	spin_unlock(&pcb->floatq.lock);
+	return parked;
 }
 
 /*
@@ -244,29 +274,6 @@ static unsigned int netctx_hook_v6(void *priv, struct sk_buff *skb,
 	    netctx_parse_v6(skb, &t, &meta))
 		return NF_ACCEPT;
 	return netctx_hook_steal_bh(skb, state, nn, &t, meta);
-}
-
-/*
- * In the owning context's thread, bottom halves disabled, RCU held. net is
- * the netns whose hook stole the packet: a device that left it since, or
- * is going away, gets its packet dropped (false) rather than delivered in
- * another netns or after its unregistration began.
- */
-bool netctx_hook_reinject(struct net *net, struct sk_buff *skb,
-			  netctx_okfn_t okfn)
-{
-	/* okfn consumes skb: put the device we held after it. */
-	struct net_device *dev = skb->dev;
-	bool ok;
-
-	ok = READ_ONCE(dev->reg_state) == NETREG_REGISTERED &&
-	     net_eq(dev_net(dev), net);
-	if (likely(ok))
-		okfn(net, NULL, skb);
-	else
-		kfree_skb(skb);
-	dev_put(dev);
-	return ok;
 }
 
 static const struct nf_hook_ops netctx_hook_ops[] = {

@@ -8,10 +8,10 @@
 #include "balance.h"
 #include "context.h"
 #include "hash.h"
-#include "main.h"
+#include "params.h"
 #include "netlink.h"
-#include "netns.h"
 #include "pcb.h"
+#include "pernet.h"
 #include "sockopt.h"
 
 #include <linux/cpumask.h>

@@ -38,11 +38,10 @@
  * queued. Either every member moves or none does.
  */
 #include "migrate.h"
-#include "classify.h"
 #include "context.h"
 #include "hook.h"
-#include "main.h"
-#include "netlink.h"
+#include "params.h"
+#include "event.h"
 #include "netns.h"
 #include "owner.h"
 #define CREATE_TRACE_POINTS
@@ -57,54 +56,6 @@
 #include <net/netlink.h>
 
 #include "../uapi/linux/netctx.h"
-
-/* Classifier, softirq: park a packet of a migrating PCB. */
-bool netctx_float_push(struct netctx_pcb *pcb, struct sk_buff *skb,
-		       unsigned int *verdict)
-{
-	bool parked = false;
-
-	spin_lock(&pcb->floatq.lock);
-	if (pcb->mig_seq & 1) {
-		parked = true;
-		if (skb_queue_len(&pcb->floatq) >= netctx_float_len) {
-			atomic_long_inc(&READ_ONCE(pcb->ctx)->shared.drops);
-			pcb->float_full = true;
-			*verdict = NF_DROP;
-		} else {
-			dev_hold(skb->dev);
-			__skb_queue_tail(&pcb->floatq, skb);
-			*verdict = NF_STOLEN;
-		}
-	}
-	spin_unlock(&pcb->floatq.lock);
-	return parked;
-}
-
-/*
- * Classifier, softirq: a first packet matching a wild pre-assignment
- * gets an exact PCB on the assignment's context.
- */
-struct netctx_pcb *netctx_wild_claim(struct net *net,
-				     const struct netctx_tuple *t, int dif,
-				     netctx_okfn_t okfn)
-{
-	struct netctx_tuple wt = *t;
-	struct netctx_pcb *wild, *pcb;
-
-	memset(&wt.laddr, 0, sizeof(wt.laddr));
-	wild = netctx_pcb_lookup(net, &wt, netctx_tuple_hash(net, &wt));
-	/* One connection only may take it; a user's, only its socket's. */
-	if (!wild || !netctx_owner_match(net, wild, t, dif) ||
-	    atomic_cmpxchg(&wild->claimed, 0, 1))
-		return NULL;
-	pcb = netctx_classify_spawn(net, t, netctx_tuple_hash(net, t),
-				    READ_ONCE(wild->ctx),
-				    NETCTX_ORIGIN_ASSIGNED, 0, okfn);
-	if (!pcb)
-		atomic_set(&wild->claimed, 0);
-	return pcb;
-}
 
 /*
  * owner: the unprivileged socket asking, NULL for an administrator. Its
@@ -169,7 +120,7 @@ int netctx_conn_assign(struct net *net, const struct netctx_tuple *t,
 		return -EEXIST;
 	}
 	netctx_ctx_adopt(ctx, pcb);
-	netctx_nl_notify_conn(pcb, NETCTX_EVENT_CONN_ASSIGN);
+	netctx_event_conn(pcb, NETCTX_EVENT_CONN_ASSIGN);
 	rcu_read_unlock();
 	return 0;
 }
@@ -202,7 +153,7 @@ enum netctx_mig_phase {
  * or NETCTX_F_NOWAIT, leaves it to the contexts).
  */
 struct netctx_migration {
-	struct llist_node node;
+	struct netctx_work work;
 	refcount_t ref;
 	struct net *net;
 	struct netctx_context *to;
@@ -233,7 +184,7 @@ static void netctx_mig_finish(struct netctx_migration *mig, int ret)
 	trace_migrate_done(mig->to->id, mig->nr, ret,
 			   ktime_get_ns() - mig->start);
 	if (ret && mig->nowait)
-		netctx_nl_notify_fail(mig->net, &mig->m[0].t, ret);
+		netctx_event_fail(mig->net, &mig->m[0].t, ret);
 	complete(&mig->done);
 	if (atomic_dec_and_test(&nn->moves))
 		wake_up_var(&nn->moves);
@@ -243,7 +194,7 @@ static void netctx_mig_finish(struct netctx_migration *mig, int ret)
 static void netctx_mig_post(struct netctx_context *ctx,
 			    struct netctx_migration *mig)
 {
-	netctx_ctx_post(ctx, &mig->node);
+	netctx_ctx_post(ctx, &mig->work);
 }
 
 /* Takes the parked packets and makes mig_seq even: the move is over. */
@@ -310,7 +261,7 @@ static void netctx_mig_land(struct netctx_context *ctx,
 	netctx_mig_deliver(ctx, pcb, &parked);
 	if (!back)
 		/* Here, while we own it: our timer may bury it later. */
-		netctx_nl_notify_conn(pcb, NETCTX_EVENT_CONN_MIGRATE);
+		netctx_event_conn(pcb, NETCTX_EVENT_CONN_MIGRATE);
 	mb->step = NETCTX_MEMBER_DONE;
 }
 
@@ -523,15 +474,16 @@ static void netctx_mig_forward(struct netctx_migration *mig)
 	netctx_mig_finish(mig, 0);	/* all were on the target already */
 }
 
-/* Called by a context thread for each request posted to it. */
-void netctx_mig_run(struct netctx_context *ctx, struct llist_node *node)
+/* A step of the journey, in the context the request was posted to. */
+static void netctx_mig_run(struct netctx_context *ctx,
+			   struct netctx_work *work)
 {
 	struct netctx_migration *mig;
 	struct netctx_member *mb;
 	unsigned int i;
 	int ret;
 
-	mig = container_of(node, struct netctx_migration, node);
+	mig = container_of(work, struct netctx_migration, work);
 	switch (mig->phase) {
 	case NETCTX_MIG_RELEASE:
 		ret = netctx_mig_release(ctx, mig);
@@ -587,6 +539,7 @@ int netctx_mig_submit(struct net *net, struct netctx_migration *mig,
 	struct netctx_context *owner;
 	int ret = 0;
 
+	mig->work.fn = netctx_mig_run;
 	mig->net = net;
 	mig->to = to;
 	mig->nowait = flags & NETCTX_F_NOWAIT;
@@ -670,30 +623,6 @@ static unsigned int netctx_sess_collect(struct net *net,
 	}
 	rcu_read_unlock();
 	return n;
-}
-
-struct netctx_sess {
-	struct rcu_head rcu;
-	struct in6_addr raddr;
-	struct netctx_context *ctx;
-};
-
-static unsigned int netctx_sess_slot(const struct in6_addr *raddr)
-{
-	return jhash(raddr, sizeof(*raddr), 0) & ((1 << NETCTX_SESS_BITS) - 1);
-}
-
-/* Classifier: the context a peer's session was moved to, if it was. */
-struct netctx_context *netctx_sess_ctx(struct net *net,
-				       const struct in6_addr *raddr)
-{
-	struct netctx_net *nn = netctx_net(net);
-	struct netctx_sess *s;
-
-	if (likely(!atomic_read(&nn->nr_sess)))
-		return NULL;
-	s = rcu_dereference(nn->sess[netctx_sess_slot(raddr)]);
-	return s && ipv6_addr_equal(&s->raddr, raddr) ? s->ctx : NULL;
 }
 
 /* A peer's session moved to ctx: its next connections go there too. */

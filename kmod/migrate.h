@@ -6,7 +6,6 @@
 
 #include <linux/bits.h>
 
-struct llist_node;
 struct netctx_context;
 struct netctx_migration;
 struct netlink_ext_ack;
@@ -35,8 +34,6 @@ int netctx_sess_migrate(struct net *net, const struct netctx_select *sel,
 			struct netlink_ext_ack *extack);
 int netctx_conn_set_group(struct net *net, const struct netctx_tuple *t,
 			  u32 group, struct netlink_ext_ack *extack);
-struct netctx_context *netctx_sess_ctx(struct net *net,
-				       const struct in6_addr *raddr);
 void netctx_sess_flush(struct net *net);
 struct netctx_migration *netctx_mig_alloc(unsigned int nr);
 void netctx_mig_set(struct netctx_migration *mig, unsigned int i,
@@ -44,11 +41,5 @@ void netctx_mig_set(struct netctx_migration *mig, unsigned int i,
 int netctx_mig_submit(struct net *net, struct netctx_migration *mig,
 		      struct netctx_context *to, u32 flags,
 		      struct netlink_ext_ack *extack);
-void netctx_mig_run(struct netctx_context *ctx, struct llist_node *node);
-bool netctx_float_push(struct netctx_pcb *pcb, struct sk_buff *skb,
-		       unsigned int *verdict);
-struct netctx_pcb *netctx_wild_claim(struct net *net,
-				     const struct netctx_tuple *t, int dif,
-				     netctx_okfn_t okfn);
 
 #endif /* _NETCTX_MIGRATE_H */

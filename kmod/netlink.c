@@ -5,8 +5,9 @@
  * describes the same in the kernel's spec format.
  */
 #include "context.h"
+#include "event.h"
 #include "hash.h"
-#include "main.h"
+#include "params.h"
 #include "migrate.h"
 #include "netlink.h"
 #include "netns.h"
@@ -88,7 +89,6 @@ static const struct nla_policy netctx_nl_policy[NETCTX_A_MAX + 1] = {
 };
 
 static struct genl_family netctx_genl_family;
-static bool netctx_nl_live;
 
 enum netctx_mcgrp {
 	NETCTX_MCGRP_EVENTS_ID,
@@ -570,19 +570,18 @@ out:
 }
 
 /*
- * From the owner's thread (possibly bottom halves off) or the control
- * path. Context threads outlive the family at unload: netctx_nl_live,
- * read under RCU, tells whether it is still registered.
+ * The event slot's callbacks (event.h): from an owner's thread (possibly
+ * bottom halves off) or the control path, under RCU. The slot is set
+ * only while the family is registered.
  */
-void netctx_nl_notify_conn(const struct netctx_pcb *pcb, u8 event)
+static void netctx_nl_notify_conn(const struct netctx_pcb *pcb, u8 event)
 {
 	struct net *net = netctx_pcb_net(pcb);
 	struct sk_buff *skb;
 	void *hdr;
 
 	rcu_read_lock();
-	if (!READ_ONCE(netctx_nl_live) ||
-	    !genl_has_listeners(&netctx_genl_family, net,
+	if (!genl_has_listeners(&netctx_genl_family, net,
 				NETCTX_MCGRP_EVENTS_ID))
 		goto out;
 	skb = netctx_event_new(event, &hdr, GFP_ATOMIC);
@@ -600,15 +599,14 @@ out:
 }
 
 /* A migration asked not to wait failed: tell the listeners. */
-void netctx_nl_notify_fail(struct net *net, const struct netctx_tuple *t,
-			   int err)
+static void netctx_nl_notify_fail(struct net *net,
+				  const struct netctx_tuple *t, int err)
 {
 	struct sk_buff *skb;
 	void *hdr;
 
 	rcu_read_lock();
-	if (!READ_ONCE(netctx_nl_live) ||
-	    !genl_has_listeners(&netctx_genl_family, net,
+	if (!genl_has_listeners(&netctx_genl_family, net,
 				NETCTX_MCGRP_EVENTS_ID))
 		goto out;
 	skb = netctx_event_new(NETCTX_EVENT_CONN_MIGRATE_FAIL, &hdr,
@@ -870,19 +868,23 @@ static struct genl_family netctx_genl_family __ro_after_init = {
 	.n_mcgrps	= ARRAY_SIZE(netctx_mcgrps),
 };
 
+static const struct netctx_event_ops netctx_nl_events = {
+	.conn	= netctx_nl_notify_conn,
+	.fail	= netctx_nl_notify_fail,
+};
+
 int __init netctx_genl_init(void)
 {
 	int ret = genl_register_family(&netctx_genl_family);
 
 	if (!ret)
-		WRITE_ONCE(netctx_nl_live, true);
+		netctx_events_register(&netctx_nl_events);
 	return ret;
 }
 
 void netctx_genl_uninit(void)
 {
-	WRITE_ONCE(netctx_nl_live, false);
-	/* No context thread is inside netctx_nl_notify_conn() any more. */
-	synchronize_rcu();
+	/* No context thread is inside a callback any more. */
+	netctx_events_unregister();
 	genl_unregister_family(&netctx_genl_family);
 }

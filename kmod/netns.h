@@ -3,6 +3,8 @@
 #define _NETCTX_NETNS_H
 
 #include <linux/atomic.h>
+#include <linux/in6.h>
+#include <linux/jhash.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
@@ -14,7 +16,7 @@
 #define NETCTX_UQUOTA_BITS	6
 #define NETCTX_SESS_BITS	8
 
-struct netctx_sess;
+struct netctx_context;
 
 /* netctx state of one network namespace; it vanishes with the netns. */
 struct netctx_net {
@@ -35,6 +37,18 @@ struct netctx_net {
 	struct hlist_head uquota[1 << NETCTX_UQUOTA_BITS];
 };
 
+/* Where a peer's session was moved (migrate.c writes, classify.c reads). */
+struct netctx_sess {
+	struct rcu_head rcu;
+	struct in6_addr raddr;
+	struct netctx_context *ctx;
+};
+
+static inline unsigned int netctx_sess_slot(const struct in6_addr *raddr)
+{
+	return jhash(raddr, sizeof(*raddr), 0) & ((1 << NETCTX_SESS_BITS) - 1);
+}
+
 extern unsigned int netctx_net_id;
 
 static inline struct netctx_net *netctx_net(const struct net *net)
@@ -50,8 +64,5 @@ static inline bool netctx_net_active(const struct netctx_net *nn)
 
 int netctx_uquota_take(struct netctx_net *nn, kuid_t uid);
 void netctx_uquota_put(struct netctx_net *nn, kuid_t uid);
-
-int netctx_netns_init(void);
-void netctx_netns_uninit(void);
 
 #endif /* _NETCTX_NETNS_H */

@@ -17,7 +17,7 @@
  * root takes everyone's share, by its own flows or pre-assignments.
  */
 #include "pcb.h"
-#include "main.h"
+#include "params.h"
 #include "netns.h"
 
 #include <linux/jhash.h>

@@ -6,7 +6,6 @@
  * publishes a new one and frees the old after a grace period.
  */
 #include "policy.h"
-#include "balance.h"
 #include "netns.h"
 
 #include <linux/filter.h>
@@ -22,6 +21,9 @@ static struct hlist_head *netctx_policy_bucket(struct netctx_net *nn,
 
 	return &nn->policies[hash_32(key, NETCTX_POLICY_BITS)];
 }
+
+/* Published policies with balance on, in every netns (balance.c). */
+atomic_t netctx_policies_balanced = ATOMIC_INIT(0);
 
 struct netctx_policy *netctx_policy_alloc(const unsigned long *ctxmask)
 {
@@ -44,7 +46,7 @@ struct netctx_policy *netctx_policy_alloc(const unsigned long *ctxmask)
 void netctx_policy_free(struct netctx_policy *p)
 {
 	if (p->published && p->balance)
-		atomic_dec(&netctx_balance_ports);
+		atomic_dec(&netctx_policies_balanced);
 	if (p->prog)
 		bpf_prog_destroy(p->prog);
 	kfree(p);
@@ -92,7 +94,7 @@ int netctx_policy_add(struct netctx_net *nn, struct netctx_policy *p,
 	}
 	p->published = true;
 	if (p->balance)
-		atomic_inc(&netctx_balance_ports);
+		atomic_inc(&netctx_policies_balanced);
 	mutex_unlock(&nn->lock);
 	return 0;
 }

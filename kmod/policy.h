@@ -4,6 +4,7 @@
 
 #include "../uapi/linux/netctx.h"
 
+#include <linux/atomic.h>
 #include <linux/bitmap.h>
 #include <linux/list.h>
 #include <linux/rcupdate.h>
@@ -21,7 +22,7 @@ struct netctx_policy {
 	u8 match;		/* enum netctx_match */
 	u8 hash;		/* enum netctx_hash */
 	bool balance;		/* NETCTX_F_BALANCE: rebalanced by load */
-	bool published;		/* counted in netctx_balance_ports */
+	bool published;		/* counted in netctx_policies_balanced */
 	u8 key[NETCTX_TOEPLITZ_KEY_LEN];
 	atomic_t rr;		/* round-robin cursor */
 	struct bpf_prog *prog;
@@ -29,6 +30,8 @@ struct netctx_policy {
 	unsigned int nr_ctx;
 	u16 ctx_ids[];		/* the set, ascending */
 };
+
+extern atomic_t netctx_policies_balanced;
 
 struct netctx_policy *netctx_policy_alloc(const unsigned long *ctxmask);
 void netctx_policy_free(struct netctx_policy *p);

@@ -18,6 +18,11 @@
 struct sk_buff;
 struct netctx_pcb;
 
+/* What the classifier notes in slot.meta for the owner: TCP flags. */
+#define NETCTX_META_FIN		0x01	/* TCPHDR_FIN */
+#define NETCTX_META_SYN		0x02	/* TCPHDR_SYN */
+#define NETCTX_META_RST		0x04	/* TCPHDR_RST */
+
 struct netctx_slot {
 	unsigned long seq;
 	struct sk_buff *skb;

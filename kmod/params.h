@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* Module-wide settings, from module parameters read once at load. */
-#ifndef _NETCTX_MAIN_H
-#define _NETCTX_MAIN_H
+#ifndef _NETCTX_PARAMS_H
+#define _NETCTX_PARAMS_H
 
 extern unsigned int netctx_max_conns;
 extern unsigned int netctx_tcp_timeout_ms;
@@ -12,4 +12,4 @@ extern unsigned int netctx_float_len;
 extern unsigned int netctx_user_assign_max;
 extern unsigned int netctx_netns_max_conns;
 
-#endif /* _NETCTX_MAIN_H */
+#endif /* _NETCTX_PARAMS_H */
