@@ -31,6 +31,16 @@ DEB_PKGS := linux-image-amd64 linux-headers-amd64 linux-source-6.1 \
 	    iproute2 nftables procps ethtool bc \
 	    build-essential dpkg-dev debhelper dh-dkms dkms fakeroot lintian \
 	    openssl systemd
+# The applications selftests/apps.py runs in the VM: servers and clients
+# no one here wrote. Their packages start and enable daemons (nfsd, smbd,
+# nginx, tgtd, iscsid, rpcbind) that the tests do not want on the host:
+# the guest starts its own, inside netns. So they are installed under a
+# policy-rc.d that denies every start (honoured by invoke-rc.d and
+# deb-systemd-invoke; the postinsts then succeed even in a chroot without
+# systemd), and the units that the install enabled are disabled again.
+APPS_DEB_PKGS := nfs-kernel-server nfs-common tgt open-iscsi samba \
+	    cifs-utils nginx wrk iperf3
+
 # Only for debug-kernel/check-debug: building a kernel from source.
 DEBUG_DEB_PKGS := linux-source-6.1 bc bison flex libelf-dev libssl-dev cpio \
 	    xz-utils gcc make
@@ -96,8 +106,38 @@ define install-missing
 		apt-get install -y -q --no-install-recommends $$missing </dev/null; \
 	fi
 endef
+# Like install-missing, but no daemon started and none left enabled.
+define install-missing-quiet
+	@missing=$$(for p in $(1); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+		grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing, no service started:" $$missing; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		policy=/usr/sbin/policy-rc.d; before=$$(mktemp); \
+		trap 'exit 130' INT TERM; \
+		if [ ! -e $$policy ]; then \
+			trap 'rm -f $$policy $$before' EXIT; \
+			printf '#!/bin/sh\nexit 101\n' >$$policy; \
+			chmod 755 $$policy; \
+		else \
+			trap 'rm -f $$before' EXIT; \
+		fi; \
+		units() { systemctl list-unit-files --state=enabled \
+			--no-legend 2>/dev/null | cut -d' ' -f1 | sort; }; \
+		units >$$before; \
+		apt-get update -q && \
+		apt-get install -y -q --no-install-recommends $$missing </dev/null; \
+		rc=$$?; \
+		new=$$(units | comm -13 $$before -); \
+		[ -z "$$new" ] || { echo "disabling:" $$new; \
+			systemctl disable --quiet $$new; }; \
+		exit $$rc; \
+	fi
+endef
 deps:
 	$(call install-missing,$(DEB_PKGS))
+	$(call install-missing-quiet,$(APPS_DEB_PKGS))
 	@$(MAKE) --no-print-directory ksrc
 debug-deps:
 	$(call install-missing,$(DEBUG_DEB_PKGS))
