@@ -12,12 +12,13 @@
 
 void conn_help(FILE *f)
 {
-	fputs("Usage: ncctl conn show [ctx N] [proto {tcp|udp}] [port PORT]\n"
+	fputs("Usage: ncctl conn show [ctx N] [proto {tcp|udp}] [port PORT] [group ID]\n"
 	      "       ncctl conn assign {tcp|udp} LOCAL REMOTE ctx N [timeout MS]\n"
 	      "       ncctl conn migrate {tcp|udp} LOCAL REMOTE ctx N\n"
 	      "       ncctl conn help\n"
 	      "where  LOCAL  := {ADDR:PORT|[ADDR6]:PORT|*:PORT} (\"*\": assign only)\n"
 	      "       REMOTE := {ADDR:PORT|[ADDR6]:PORT}\n"
+	      "       ID     := session group, 1..4294967295\n"
 	      "       port PORT matches the local or the remote port\n", f);
 }
 
@@ -33,6 +34,20 @@ static int conn_parse_ctx(const char *s, uint32_t *ctx)
 {
 	if (nc_parse_u32(s, NETCTX_MAX_CONTEXTS - 1, ctx)) {
 		nc_err("invalid context \"%s\"", s);
+		return -1;
+	}
+	return 0;
+}
+
+/* A session group ID; 0 ("none" too) only if @none_ok: no group. */
+static int conn_parse_group(const char *s, bool none_ok, uint32_t *group)
+{
+	if (none_ok && !strcmp(s, "none")) {
+		*group = 0;
+		return 0;
+	}
+	if (nc_parse_u32(s, UINT32_MAX, group) || (!*group && !none_ok)) {
+		nc_err("invalid group \"%s\"", s);
 		return -1;
 	}
 	return 0;
@@ -105,15 +120,20 @@ void conn_print(const struct nlattr *const *tb, const char *event)
 	if (tb[NETCTX_A_FIRST_CTX])
 		out_uint("first_ctx", "first-ctx",
 			 mnl_attr_get_u32(tb[NETCTX_A_FIRST_CTX]));
+	/* Only connections in a session group carry one. */
+	if (tb[NETCTX_A_GROUP])
+		out_uint("group", "group",
+			 mnl_attr_get_u32(tb[NETCTX_A_GROUP]));
 	out_obj_end();
 }
 
-/* Filters of conn show; the kernel applies them too. */
+/* Filters of conn show; the kernel applies them too, but group. */
 struct conn_filter {
-	bool has_ctx, has_proto, has_port;
+	bool has_ctx, has_proto, has_port, has_group;
 	uint32_t ctx;
 	uint8_t proto;
 	uint16_t port;
+	uint32_t group;
 };
 
 static bool conn_filter_match(const struct conn_filter *f,
@@ -131,6 +151,9 @@ static bool conn_filter_match(const struct conn_filter *f,
 	    !(tb[NETCTX_A_RPORT] &&
 	      mnl_attr_get_u16(tb[NETCTX_A_RPORT]) == f->port))
 		return false;
+	if (f->has_group && (!tb[NETCTX_A_GROUP] ||
+			     mnl_attr_get_u32(tb[NETCTX_A_GROUP]) != f->group))
+		return false;
 	return true;
 }
 
@@ -145,7 +168,7 @@ static int conn_show_cb(const struct nlattr *const *tb, uint8_t cmd,
 
 static int conn_show(int argc, char **argv)
 {
-	static const char *const kws[] = { "ctx", "proto", "port" };
+	static const char *const kws[] = { "ctx", "proto", "port", "group" };
 	struct conn_filter f = { 0 };
 	struct nlmsghdr *nlh;
 	const char *v;
@@ -158,7 +181,7 @@ static int conn_show(int argc, char **argv)
 		if (kw < 0)
 			return -1;
 		if ((kw == 0 && f.has_ctx) || (kw == 1 && f.has_proto) ||
-		    (kw == 2 && f.has_port)) {
+		    (kw == 2 && f.has_port) || (kw == 3 && f.has_group)) {
 			nc_err("duplicate keyword \"%s\"", kws[kw]);
 			return -1;
 		}
@@ -182,6 +205,11 @@ static int conn_show(int argc, char **argv)
 				return -1;
 			}
 			f.has_port = true;
+			break;
+		case 3:
+			if (conn_parse_group(v, false, &f.group))
+				return -1;
+			f.has_group = true;
 			break;
 		}
 	}

@@ -243,6 +243,12 @@ expect_err 'ncctl: timeout is only valid for conn assign' \
 expect_err 'ncctl: ambiguous keyword "p": proto, port' "$NCCTL" conn show p 5
 expect_err 'ncctl: invalid port "0"' "$NCCTL" conn show port 0
 expect_err 'ncctl: invalid context "x"' "$NCCTL" conn show ctx x
+expect_err 'ncctl: invalid group "0"' "$NCCTL" conn show group 0
+expect_err 'ncctl: invalid group "none"' "$NCCTL" conn show group none
+expect_err 'ncctl: invalid group "4294967296"' \
+	"$NCCTL" conn show group 4294967296
+expect_err 'ncctl: duplicate keyword "group"' \
+	"$NCCTL" conn show group 1 group 2
 expect_err 'ncctl: unknown keyword "now"' "$NCCTL" monitor now
 
 ### batch mode errors
@@ -373,7 +379,9 @@ else
 	expect_completion "ncctl port add tcp 80 hash " \
 		"bpf default least-loaded remote-addr round-robin toeplitz"
 	expect_completion "ncctl port del tcp 80 " "match"
-	expect_completion "ncctl conn show " "ctx port proto"
+	expect_completion "ncctl conn show " "ctx group port proto"
+	expect_completion "ncctl conn show group 7 " "ctx port proto"
+	expect_completion "ncctl conn show group " ""
 fi
 
 ### the real kernel interface
@@ -466,17 +474,17 @@ GET_CTX dump" ]
 
 	expect_out "tcp 10.0.0.1:5000 10.0.0.2:40000 ctx 1 origin hash placed-by hash hash 0x1234abcd state active first-ctx 1
 udp *:53 [2001:db8::2]:5353 ctx 0 origin assigned placed-by assigned hash 0x00000000 state assigned
-tcp [2001:db8::1]:443 [2001:db8::3]:5000 ctx 0 origin migrated placed-by assigned hash 0xdeadbeef state migrating first-ctx 1" \
+tcp [2001:db8::1]:443 [2001:db8::3]:5000 ctx 0 origin migrated placed-by assigned hash 0xdeadbeef state migrating first-ctx 1 group 7" \
 		"$FAKE" conn show
 	expect_out "tcp 10.0.0.1:5000 10.0.0.2:40000 ctx 1 origin hash placed-by hash hash 0x1234abcd packets 10 bytes 1000 state active first-ctx 1
 udp *:53 [2001:db8::2]:5353 ctx 0 origin assigned placed-by assigned hash 0x00000000 packets 0 bytes 0 state assigned
-tcp [2001:db8::1]:443 [2001:db8::3]:5000 ctx 0 origin migrated placed-by assigned hash 0xdeadbeef packets 8589934592 bytes 8796093022208 state migrating first-ctx 1" \
+tcp [2001:db8::1]:443 [2001:db8::3]:5000 ctx 0 origin migrated placed-by assigned hash 0xdeadbeef packets 8589934592 bytes 8796093022208 state migrating first-ctx 1 group 7" \
 		"$FAKE" -s conn show
 	for o in -j -json "-j -s"; do
 		run "$FAKE" $o conn show
 		echo "$out" >"$TMP/json"
 		check "$o conn show keys" json_check "$TMP/json" \
-			'j[0] == {"proto": "tcp", "local": "10.0.0.1:5000", "remote": "10.0.0.2:40000", "ctx": 1, "origin": "hash", "placed_by": "hash", "hash": 0x1234abcd, "packets": 10, "bytes": 1000, "state": "active", "first_ctx": 1} and j[1]["local"] == "*:53" and j[1]["remote"] == "[2001:db8::2]:5353" and "first_ctx" not in j[1] and j[2]["hash"] == 0xdeadbeef and j[2]["origin"] == "migrated" and j[2]["placed_by"] == "assigned"'
+			'j[0] == {"proto": "tcp", "local": "10.0.0.1:5000", "remote": "10.0.0.2:40000", "ctx": 1, "origin": "hash", "placed_by": "hash", "hash": 0x1234abcd, "packets": 10, "bytes": 1000, "state": "active", "first_ctx": 1} and j[1]["local"] == "*:53" and j[1]["remote"] == "[2001:db8::2]:5353" and "first_ctx" not in j[1] and j[2]["hash"] == 0xdeadbeef and j[2]["origin"] == "migrated" and j[2]["placed_by"] == "assigned" and "group" not in j[0] and "group" not in j[1] and j[2]["group"] == 7'
 	done
 	# The fake kernel ignores the filters: ncctl applies them as well.
 	expect_req "GET_CONN dump PROTO=17" "$FAKE" conn show proto udp
@@ -489,6 +497,16 @@ tcp [2001:db8::1]:443 [2001:db8::3]:5000 ctx 0 origin migrated placed-by assigne
 	run "$FAKE" conn show port 5000
 	check "conn show port 5000 matches local or remote port" \
 		[ "$(echo "$out" | wc -l)" = 2 ]
+	# Groups are filtered by ncctl alone: the kernel has no such filter.
+	expect_req "GET_CONN dump" "$FAKE" conn show group 7
+	check "conn show group 7: the one connection of group 7" \
+		test "$(echo "$out" | wc -l)" = 1 -a "${out:0:21}" = "tcp [2001:db8::1]:443"
+	run "$FAKE" -j conn show gr 7 proto tcp
+	echo "$out" >"$TMP/json"
+	check "-j conn show group 7: \"group\" key" json_check "$TMP/json" \
+		'len(j) == 1 and j[0]["group"] == 7 and j[0]["local"] == "[2001:db8::1]:443"'
+	run "$FAKE" conn show group 8
+	check "conn show group 8: no connection" [ "$rc" = 0 -a -z "$out" ]
 	run "$FAKE" -j conn show ctx 5
 	check "-j conn show with no match is []" [ "$rc" = 0 -a "$out" = "[]" ]
 	run "$FAKE" conn show ctx 5
@@ -622,7 +640,7 @@ Command failed $TMP/force:1" ]
 	run "$FAKE" -s monitor
 	check "monitor: one line per event" [ "$rc" = 0 -a "$out" = "port-add udp 4789 match remote hash round-robin contexts 1 conns 1
 conn-new tcp 10.0.0.1:5000 10.0.0.2:40000 ctx 1 origin hash placed-by hash hash 0x1234abcd packets 10 bytes 1000 state active first-ctx 1
-conn-migrate tcp [2001:db8::1]:443 [2001:db8::3]:5000 ctx 0 origin migrated placed-by assigned hash 0xdeadbeef packets 8589934592 bytes 8796093022208 state migrating first-ctx 1
+conn-migrate tcp [2001:db8::1]:443 [2001:db8::3]:5000 ctx 0 origin migrated placed-by assigned hash 0xdeadbeef packets 8589934592 bytes 8796093022208 state migrating first-ctx 1 group 7
 port-del tcp 80 match local
 event-99 udp *:53 [2001:db8::2]:5353 ctx 0 origin assigned placed-by assigned hash 0x00000000 packets 0 bytes 0 state assigned" ]
 	check "monitor: lost events are reported" \

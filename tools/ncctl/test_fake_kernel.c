@@ -10,10 +10,11 @@
  * with PAD, NLMSG_DONE, acks with NLM_F_CAPPED and extack TLVs), so every
  * request, reply and error path of ncctl runs.
  *
- * It holds two contexts, three connections and the port policies added
- * in this process (batch mode): adding one that exists (same protocol,
- * port and match) fails with EEXIST unless NETCTX_F_REPLACE is set, and
- * DEL_PORT removes one if it exists (and succeeds anyway). Every request is appended to the file
+ * It holds two contexts, three connections (the third in session group
+ * 7) and the port policies added in this process (batch mode): adding one
+ * that exists (same protocol, port and match) fails with EEXIST unless
+ * NETCTX_F_REPLACE is set, and DEL_PORT removes one if it exists (and
+ * succeeds anyway). Every request is appended to the file
  * $NCCTL_FAKE_LOG, one line, its attributes decoded:
  *   ADD_PORT ack PROTO=6 PORT=5000 HASH=1 HASH_KEY=6d5a... CONTEXTS=0f00...
  * Errors it gives, with an extack message and the offending attribute:
@@ -92,7 +93,7 @@ static const char *const attr_names[__NETCTX_A_MAX] = {
 	A(CONNS), A(FAMILY), A(LADDR), A(LPORT), A(RADDR), A(RPORT),
 	A(ORIGIN), A(FLOW_HASH), A(PACKETS), A(BYTES), A(STATE),
 	A(FIRST_CTX), A(TIMEOUT_MS), A(EVENT), A(CTX_OVERFLOWS),
-	A(PLACED_BY),
+	A(PLACED_BY), A(GROUP),
 };
 
 static bool env(const char *name)
@@ -235,7 +236,7 @@ static void log_request(const struct nlmsghdr *nlh)
 			}
 			break;
 		case NETCTX_A_CTX_ID: case NETCTX_A_FLAGS:
-		case NETCTX_A_TIMEOUT_MS:
+		case NETCTX_A_TIMEOUT_MS: case NETCTX_A_GROUP:
 			if (len == 4) {
 				fprintf(f, "%u", mnl_attr_get_u32(a));
 				continue;
@@ -360,18 +361,19 @@ struct fake_conn {
 	uint64_t packets, bytes;
 	int first_ctx;			/* -1: absent */
 	uint8_t placed_by;
+	uint32_t group;			/* 0: none, absent */
 };
 
 static const struct fake_conn conns[] = {
 	{ IPPROTO_TCP, AF_INET, NETCTX_ORIGIN_HASH, NETCTX_STATE_ACTIVE,
 	  "10.0.0.1", "10.0.0.2", 5000, 40000, 1, 0x1234abcd, 10, 1000, 1,
-	  NETCTX_ORIGIN_HASH },
+	  NETCTX_ORIGIN_HASH, 0 },
 	{ IPPROTO_UDP, AF_INET6, NETCTX_ORIGIN_ASSIGNED, NETCTX_STATE_ASSIGNED,
 	  NULL, "2001:db8::2", 53, 5353, 0, 0, 0, 0, -1,
-	  NETCTX_ORIGIN_ASSIGNED },
+	  NETCTX_ORIGIN_ASSIGNED, 0 },
 	{ IPPROTO_TCP, AF_INET6, NETCTX_ORIGIN_MIGRATED,
 	  NETCTX_STATE_MIGRATING, "2001:db8::1", "2001:db8::3", 443, 5000, 0,
-	  0xdeadbeef, 1ULL << 33, 1ULL << 43, 1, NETCTX_ORIGIN_ASSIGNED },
+	  0xdeadbeef, 1ULL << 33, 1ULL << 43, 1, NETCTX_ORIGIN_ASSIGNED, 7 },
 };
 
 static void put_conn(struct nlmsghdr *nlh, uint8_t cmd,
@@ -400,6 +402,8 @@ static void put_conn(struct nlmsghdr *nlh, uint8_t cmd,
 	mnl_attr_put_u8(nlh, NETCTX_A_STATE, c->state);
 	if (c->first_ctx >= 0)
 		mnl_attr_put_u32(nlh, NETCTX_A_FIRST_CTX, c->first_ctx);
+	if (c->group)
+		mnl_attr_put_u32(nlh, NETCTX_A_GROUP, c->group);
 }
 
 /* A dump: all replies in one datagram, then NLMSG_DONE in another. */
