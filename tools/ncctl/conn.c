@@ -120,6 +120,11 @@ void conn_print(const struct nlattr *const *tb, const char *event)
 	if (tb[NETCTX_A_FIRST_CTX])
 		out_uint("first_ctx", "first-ctx",
 			 mnl_attr_get_u32(tb[NETCTX_A_FIRST_CTX]));
+	/* CONN_MIGRATE_FAIL: why the migration failed. */
+	if (tb[NETCTX_A_ERROR])
+		out_str("error", "error",
+			nc_errno_name(mnl_attr_get_u32(tb[NETCTX_A_ERROR]),
+				      name, sizeof(name)));
 	/* Only connections in a session group carry one. */
 	if (tb[NETCTX_A_GROUP])
 		out_uint("group", "group",

@@ -74,7 +74,7 @@ static const char *const nc_attr_names[__NETCTX_A_MAX] = {
 	NC_ATTR(RPORT), NC_ATTR(ORIGIN), NC_ATTR(FLOW_HASH), NC_ATTR(PACKETS),
 	NC_ATTR(BYTES), NC_ATTR(STATE), NC_ATTR(FIRST_CTX),
 	NC_ATTR(TIMEOUT_MS), NC_ATTR(EVENT), NC_ATTR(CTX_OVERFLOWS),
-	NC_ATTR(PLACED_BY), NC_ATTR(GROUP),
+	NC_ATTR(PLACED_BY), NC_ATTR(GROUP), NC_ATTR(ERROR),
 };
 
 static const char *nc_attr_name(unsigned int type)
@@ -111,6 +111,7 @@ static bool nc_attr_valid(const struct nlattr *a)
 	case NETCTX_A_FIRST_CTX:
 	case NETCTX_A_TIMEOUT_MS:
 	case NETCTX_A_GROUP:
+	case NETCTX_A_ERROR:
 		return len == sizeof(uint32_t);
 	case NETCTX_A_CTX_PACKETS:
 	case NETCTX_A_CTX_BYTES:

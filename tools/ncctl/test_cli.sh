@@ -122,6 +122,7 @@ expect_help "ncctl ctx show" "$NCCTL" ctx help
 expect_help "ncctl conn assign {tcp|udp} LOCAL REMOTE ctx N" "$NCCTL" conn help
 expect_help "ncctl conn migrate {tcp|udp} LOCAL REMOTE ctx N" "$NCCTL" conn help
 expect_help "ncctl monitor" "$NCCTL" monitor help
+expect_help "conn-migrate-fail" "$NCCTL" monitor help
 expect_help "ncctl port add" "$NCCTL" help port
 expect_help "ncctl port add" "$NCCTL" port h
 expect_help "ncctl port add" "$NCCTL" port add help
@@ -636,24 +637,27 @@ Command failed $TMP/force:1" ]
 	check "port del removes the policy" \
 		[ "$rc" = 0 -a "$out" = "tcp 80 match local hash default contexts 0-1 conns 3" ]
 
-	# Monitor: the fake kernel overruns once, sends 5 events, then exits.
+	# Monitor: the fake kernel overruns once, sends 6 events, then exits.
 	run "$FAKE" -s monitor
 	check "monitor: one line per event" [ "$rc" = 0 -a "$out" = "port-add udp 4789 match remote hash round-robin contexts 1 conns 1
 conn-new tcp 10.0.0.1:5000 10.0.0.2:40000 ctx 1 origin hash placed-by hash hash 0x1234abcd packets 10 bytes 1000 state active first-ctx 1
 conn-migrate tcp [2001:db8::1]:443 [2001:db8::3]:5000 ctx 0 origin migrated placed-by assigned hash 0xdeadbeef packets 8589934592 bytes 8796093022208 state migrating first-ctx 1 group 7
+conn-migrate-fail tcp 10.0.0.1:5000 10.0.0.2:40000 error EBUSY
 port-del tcp 80 match local
 event-99 udp *:53 [2001:db8::2]:5353 ctx 0 origin assigned placed-by assigned hash 0x00000000 packets 0 bytes 0 state assigned" ]
 	check "monitor: lost events are reported" \
 		[ "$err" = "ncctl: warning: monitor: events lost (receive buffer overrun)" ]
 	run "$FAKE" -j -p monitor
-	check "-j monitor: JSON lines, -p ignored" [ "$(echo "$out" | wc -l)" = 5 ]
+	check "-j monitor: JSON lines, -p ignored" [ "$(echo "$out" | wc -l)" = 6 ]
 	if $have_python; then
 		echo "$out" | python3 -c 'import json, sys
 ev = [json.loads(l) for l in sys.stdin]
-assert [e["event"] for e in ev] == ["port-add", "conn-new", "conn-migrate", "port-del", "event-99"]
+assert [e["event"] for e in ev] == ["port-add", "conn-new", "conn-migrate", "conn-migrate-fail", "port-del", "event-99"]
 assert ev[0]["contexts"] == [1] and ev[0]["hash"] == "round-robin"
 assert ev[1]["local"] == "10.0.0.1:5000" and ev[1]["hash"] == 0x1234abcd
-assert ev[3] == {"event": "port-del", "proto": "tcp", "port": 80, "match": "local"}'
+assert ev[2]["group"] == 7 and "error" not in ev[2]
+assert ev[3] == {"event": "conn-migrate-fail", "proto": "tcp", "local": "10.0.0.1:5000", "remote": "10.0.0.2:40000", "error": "EBUSY"}
+assert ev[4] == {"event": "port-del", "proto": "tcp", "port": 80, "match": "local"}'
 		check "-j monitor events parse" [ $? = 0 ]
 	fi
 fi

@@ -29,7 +29,8 @@
  * setns() is faked too: it checks that it is given a network namespace
  * and that no netlink socket was opened yet, logs "SETNS NEWNET" and
  * leaves the process where it is.
- * Monitor: ENOBUFS once, then six events and one unknown event, then
+ * Monitor: ENOBUFS once, then five events (a conn-migrate-fail of the
+ * first connection with EBUSY among them) and one unknown event, then
  * exit(0).
  */
 #define _GNU_SOURCE
@@ -93,7 +94,7 @@ static const char *const attr_names[__NETCTX_A_MAX] = {
 	A(CONNS), A(FAMILY), A(LADDR), A(LPORT), A(RADDR), A(RPORT),
 	A(ORIGIN), A(FLOW_HASH), A(PACKETS), A(BYTES), A(STATE),
 	A(FIRST_CTX), A(TIMEOUT_MS), A(EVENT), A(CTX_OVERFLOWS),
-	A(PLACED_BY), A(GROUP),
+	A(PLACED_BY), A(GROUP), A(ERROR),
 };
 
 static bool env(const char *name)
@@ -376,13 +377,11 @@ static const struct fake_conn conns[] = {
 	  0xdeadbeef, 1ULL << 33, 1ULL << 43, 1, NETCTX_ORIGIN_ASSIGNED, 7 },
 };
 
-static void put_conn(struct nlmsghdr *nlh, uint8_t cmd,
-		     const struct fake_conn *c)
+static void put_tuple(struct nlmsghdr *nlh, const struct fake_conn *c)
 {
 	uint8_t addr[16];
 	size_t alen = c->family == AF_INET ? 4 : 16;
 
-	genl_hdr(nlh, cmd);
 	mnl_attr_put_u8(nlh, NETCTX_A_PROTO, c->proto);
 	mnl_attr_put_u8(nlh, NETCTX_A_FAMILY, c->family);
 	if (c->laddr) {
@@ -393,6 +392,13 @@ static void put_conn(struct nlmsghdr *nlh, uint8_t cmd,
 	inet_pton(c->family, c->raddr, addr);
 	mnl_attr_put(nlh, NETCTX_A_RADDR, alen, addr);
 	mnl_attr_put_u16(nlh, NETCTX_A_RPORT, c->rport);
+}
+
+static void put_conn(struct nlmsghdr *nlh, uint8_t cmd,
+		     const struct fake_conn *c)
+{
+	genl_hdr(nlh, cmd);
+	put_tuple(nlh, c);
 	mnl_attr_put_u32(nlh, NETCTX_A_CTX_ID, c->ctx);
 	mnl_attr_put_u8(nlh, NETCTX_A_ORIGIN, c->origin);
 	mnl_attr_put_u8(nlh, NETCTX_A_PLACED_BY, c->placed_by);
@@ -621,6 +627,13 @@ static void monitor_events(void)
 	put_conn(nlh, NETCTX_CMD_EVENT, &conns[2]);
 	mnl_attr_put_u8(nlh, NETCTX_A_EVENT,
 			NETCTX_EVENT_CONN_MIGRATE);
+	dgram_end(nlh);
+	/* As netctx_nl_notify_fail() builds it: the tuple and the error. */
+	nlh = dgram_msg(FAKE_FAMILY, 0, 0, 0);
+	genl_hdr(nlh, NETCTX_CMD_EVENT);
+	mnl_attr_put_u8(nlh, NETCTX_A_EVENT, NETCTX_EVENT_CONN_MIGRATE_FAIL);
+	put_tuple(nlh, &conns[0]);
+	mnl_attr_put_u32(nlh, NETCTX_A_ERROR, EBUSY);
 	dgram_end(nlh);
 	nlh = dgram_msg(FAKE_FAMILY, 0, 0, 0);
 	genl_hdr(nlh, NETCTX_CMD_EVENT);

@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -507,7 +508,7 @@ static void test_names(void)
 	for (size_t _i = 0; _i < ARRAY_SIZE(t); _i++) \
 		_ok &= t[_i] != NULL; \
 	_ok; })
-	char buf[NC_NAME_MAX];
+	char buf[NC_NAME_MAX], num[NC_NAME_MAX];
 
 	check(ALL_NAMED(nc_match_names), "every match has a name");
 	check(ALL_NAMED(nc_hash_names), "every hash has a name");
@@ -521,6 +522,16 @@ static void test_names(void)
 	check(!strcmp(nc_proto_name(IPPROTO_UDP, buf, sizeof(buf)), "udp") &&
 	      !strcmp(nc_proto_name(132, buf, sizeof(buf)), "132"),
 	      "protocol names");
+	check(!strcmp(nc_errno_name(EBUSY, buf, sizeof(buf)), "EBUSY") &&
+	      !strcmp(nc_errno_name(E2BIG, buf, sizeof(buf)), "E2BIG") &&
+	      !strcmp(nc_errno_name(EINTR, buf, sizeof(buf)), "EINTR") &&
+	      !strcmp(nc_errno_name(ENOENT, buf, sizeof(buf)), "ENOENT"),
+	      "errno names");
+	snprintf(num, sizeof(num), "%d", EDOM);
+	check(!strcmp(nc_errno_name(0, buf, sizeof(buf)), "0") &&
+	      !strcmp(nc_errno_name(EDOM, buf, sizeof(buf)), num) &&
+	      !strcmp(nc_errno_name(4000, buf, sizeof(buf)), "4000"),
+	      "errno without a name printed as a number");
 }
 
 static void split_ok(const char *line, int n, const char *joined)

@@ -241,6 +241,24 @@ const char *nc_proto_name(unsigned int proto, char *buf, size_t len)
 	}
 }
 
+const char *nc_errno_name(unsigned int err, char *buf, size_t len)
+{
+#define NC_ERRNO(e)	[e] = #e
+	/* Those netctx requests and migrations end with, and a few more. */
+	static const char *const names[] = {
+		NC_ERRNO(EPERM), NC_ERRNO(ENOENT), NC_ERRNO(ESRCH),
+		NC_ERRNO(EINTR), NC_ERRNO(EIO), NC_ERRNO(E2BIG),
+		NC_ERRNO(EAGAIN), NC_ERRNO(ENOMEM), NC_ERRNO(EACCES),
+		NC_ERRNO(EBUSY), NC_ERRNO(EEXIST), NC_ERRNO(ENODEV),
+		NC_ERRNO(EINVAL), NC_ERRNO(ENOSPC), NC_ERRNO(ERANGE),
+		NC_ERRNO(EPROTONOSUPPORT), NC_ERRNO(EOPNOTSUPP),
+		NC_ERRNO(EAFNOSUPPORT), NC_ERRNO(ETIMEDOUT),
+	};
+#undef NC_ERRNO
+
+	return nc_enum_name(names, ARRAY_SIZE(names), err, buf, len);
+}
+
 const char *nc_enum_name(const char *const *names, size_t n, unsigned int v,
 			 char *buf, size_t len)
 {

@@ -163,5 +163,10 @@ const char *nc_enum_name(const char *const *names, size_t n, unsigned int v,
 	nc_enum_name(names, ARRAY_SIZE(names), v, buf, sizeof(buf))
 /* "tcp", "udp" or the number in @buf. */
 const char *nc_proto_name(unsigned int proto, char *buf, size_t len);
+/*
+ * The symbolic name of a positive errno ("EBUSY"), the same on every
+ * architecture unlike the number; the number in @buf if it has none here.
+ */
+const char *nc_errno_name(unsigned int err, char *buf, size_t len);
 
 #endif /* NCCTL_UTILS_H */
