@@ -13,12 +13,12 @@
 void conn_help(FILE *f)
 {
 	fputs("Usage: ncctl conn show [ctx N] [proto {tcp|udp}] [port PORT] [group ID]\n"
-	      "       ncctl conn assign {tcp|udp} LOCAL REMOTE ctx N [timeout MS]\n"
+	      "       ncctl conn assign {tcp|udp} LOCAL REMOTE ctx N [timeout MS] [group ID]\n"
 	      "       ncctl conn migrate {tcp|udp} LOCAL REMOTE ctx N\n"
 	      "       ncctl conn help\n"
 	      "where  LOCAL  := {ADDR:PORT|[ADDR6]:PORT|*:PORT} (\"*\": assign only)\n"
 	      "       REMOTE := {ADDR:PORT|[ADDR6]:PORT}\n"
-	      "       ID     := session group, 1..4294967295\n"
+	      "       ID     := session group, 1..4294967295 (assign: 0 or none, no group)\n"
 	      "       port PORT matches the local or the remote port\n", f);
 }
 
@@ -233,13 +233,26 @@ static int conn_show(int argc, char **argv)
 	return ret;
 }
 
+/* The commands that name connections, and their names in errors. */
+enum conn_op { CONN_ASSIGN, CONN_MIGRATE };
+
+static const char *const conn_op_names[] = {
+	[CONN_ASSIGN]	= "conn assign",
+	[CONN_MIGRATE]	= "conn migrate",
+};
+
+/* The keywords after the connection. */
+enum { CONN_KW_CTX, CONN_KW_TIMEOUT, CONN_KW_GROUP };
+
 /* A parsed conn assign / conn migrate. */
 struct conn_req {
+	enum conn_op op;
 	uint8_t proto;
 	struct nc_endpoint local, remote;
-	bool has_ctx, has_timeout;
+	bool has_ctx, has_timeout, has_group;
 	uint32_t ctx;
 	uint32_t timeout;
+	uint32_t group;
 };
 
 static int conn_parse_endpoint(const char *what, const char *s,
@@ -254,16 +267,25 @@ static int conn_parse_endpoint(const char *what, const char *s,
 	return 0;
 }
 
-/* "{tcp|udp} LOCAL REMOTE ctx N [timeout MS]"; 1 if "help" was asked. */
-static int conn_parse_req(int argc, char **argv, bool assign,
-			  struct conn_req *r)
+/* NULL if @r's command takes keyword @kw, else why not. */
+static const char *conn_kw_refused(const struct conn_req *r, int kw)
 {
-	static const char *const kws[] = { "ctx", "timeout" };
-	const char *v;
-	int i, kw;
+	switch (kw) {
+	case CONN_KW_TIMEOUT:
+		if (r->op != CONN_ASSIGN)
+			return "timeout is only valid for conn assign";
+		break;
+	case CONN_KW_GROUP:
+		if (r->op != CONN_ASSIGN)
+			return "group is only valid for conn assign";
+		break;
+	}
+	return NULL;
+}
 
-	if (argc && !strcmp(argv[0], "help"))
-		return 1;
+/* "{tcp|udp} LOCAL REMOTE"; argv[0] is the protocol. */
+static int conn_parse_tuple(int argc, char **argv, struct conn_req *r)
+{
 	if (argc < 1) {
 		nc_err("missing protocol (tcp or udp)");
 		return -1;
@@ -274,7 +296,8 @@ static int conn_parse_req(int argc, char **argv, bool assign,
 		nc_err("missing LOCAL");
 		return -1;
 	}
-	if (conn_parse_endpoint("LOCAL", argv[1], assign, &r->local))
+	if (conn_parse_endpoint("LOCAL", argv[1], r->op == CONN_ASSIGN,
+				&r->local))
 		return -1;
 	if (argc < 3) {
 		nc_err("missing REMOTE");
@@ -287,35 +310,67 @@ static int conn_parse_req(int argc, char **argv, bool assign,
 		nc_err("LOCAL and REMOTE address families differ");
 		return -1;
 	}
+	return 0;
+}
+
+/*
+ * The arguments of conn assign or conn migrate (see conn_help()) into @r,
+ * whose op is set. Returns 0, 1 if "help" was asked, -1 on error.
+ */
+static int conn_parse_req(int argc, char **argv, struct conn_req *r)
+{
+	static const char *const kws[] = {
+		[CONN_KW_CTX]		= "ctx",
+		[CONN_KW_TIMEOUT]	= "timeout",
+		[CONN_KW_GROUP]		= "group",
+	};
+	bool *seen[] = {
+		[CONN_KW_CTX]		= &r->has_ctx,
+		[CONN_KW_TIMEOUT]	= &r->has_timeout,
+		[CONN_KW_GROUP]		= &r->has_group,
+	};
+	const char *v, *why;
+	int i, kw;
+
+	if (argc && !strcmp(argv[0], "help"))
+		return 1;
+	if (conn_parse_tuple(argc, argv, r))
+		return -1;
 	for (i = 3; i < argc; i++) {
 		if (!strcmp(argv[i], "help"))
 			return 1;
 		kw = nc_match_word(argv[i], kws, "keyword");
 		if (kw < 0)
 			return -1;
-		/* "timeout" only belongs to assign. */
-		if (kw == 1 && !assign) {
-			nc_err("timeout is only valid for conn assign");
+		why = conn_kw_refused(r, kw);
+		if (why) {
+			nc_err("%s", why);
 			return -1;
 		}
-		if ((kw == 0 && r->has_ctx) || (kw == 1 && r->has_timeout)) {
+		if (*seen[kw]) {
 			nc_err("duplicate keyword \"%s\"", kws[kw]);
 			return -1;
 		}
 		v = nc_next_arg(argc, argv, &i);
 		if (!v)
 			return -1;
-		if (kw == 0) {
+		switch (kw) {
+		case CONN_KW_CTX:
 			if (conn_parse_ctx(v, &r->ctx))
 				return -1;
-			r->has_ctx = true;
-		} else {
+			break;
+		case CONN_KW_TIMEOUT:
 			if (nc_parse_u32(v, UINT32_MAX, &r->timeout)) {
 				nc_err("invalid timeout \"%s\"", v);
 				return -1;
 			}
-			r->has_timeout = true;
+			break;
+		case CONN_KW_GROUP:
+			if (conn_parse_group(v, true, &r->group))
+				return -1;
+			break;
 		}
+		*seen[kw] = true;
 	}
 	if (!r->has_ctx) {
 		nc_err("missing ctx N");
@@ -324,43 +379,53 @@ static int conn_parse_req(int argc, char **argv, bool assign,
 	return 0;
 }
 
-static int conn_request(int argc, char **argv, bool assign)
+/* The connection's tuple; a wildcard LOCAL leaves NETCTX_A_LADDR out. */
+static void conn_put_tuple(struct nlmsghdr *nlh, const struct conn_req *r)
 {
-	struct conn_req r = { 0 };
+	size_t alen = nc_addr_len(r->remote.family);
+
+	mnl_attr_put_u8(nlh, NETCTX_A_PROTO, r->proto);
+	mnl_attr_put_u8(nlh, NETCTX_A_FAMILY, r->remote.family);
+	if (r->local.family != AF_UNSPEC)
+		mnl_attr_put(nlh, NETCTX_A_LADDR, alen, &r->local.addr);
+	mnl_attr_put_u16(nlh, NETCTX_A_LPORT, r->local.port);
+	mnl_attr_put(nlh, NETCTX_A_RADDR, alen, &r->remote.addr);
+	mnl_attr_put_u16(nlh, NETCTX_A_RPORT, r->remote.port);
+}
+
+static int conn_request(int argc, char **argv, enum conn_op op)
+{
+	static const uint8_t cmds[] = {
+		[CONN_ASSIGN]	= NETCTX_CMD_ASSIGN_CONN,
+		[CONN_MIGRATE]	= NETCTX_CMD_MIGRATE_CONN,
+	};
+	struct conn_req r = { .op = op };
 	struct nlmsghdr *nlh;
-	size_t alen;
 	int ret;
 
-	ret = conn_parse_req(argc, argv, assign, &r);
+	ret = conn_parse_req(argc, argv, &r);
 	if (ret)
 		return ret > 0 ? conn_help_cmd(0, NULL) : -1;
-	nlh = nc_nl_new(assign ? NETCTX_CMD_ASSIGN_CONN :
-				 NETCTX_CMD_MIGRATE_CONN);
+	nlh = nc_nl_new(cmds[op]);
 	if (!nlh)
 		return -1;
-	alen = nc_addr_len(r.remote.family);
-	mnl_attr_put_u8(nlh, NETCTX_A_PROTO, r.proto);
-	mnl_attr_put_u8(nlh, NETCTX_A_FAMILY, r.remote.family);
-	/* A wildcard LOCAL ("*:PORT") leaves NETCTX_A_LADDR out. */
-	if (r.local.family != AF_UNSPEC)
-		mnl_attr_put(nlh, NETCTX_A_LADDR, alen, &r.local.addr);
-	mnl_attr_put_u16(nlh, NETCTX_A_LPORT, r.local.port);
-	mnl_attr_put(nlh, NETCTX_A_RADDR, alen, &r.remote.addr);
-	mnl_attr_put_u16(nlh, NETCTX_A_RPORT, r.remote.port);
+	conn_put_tuple(nlh, &r);
 	mnl_attr_put_u32(nlh, NETCTX_A_CTX_ID, r.ctx);
 	if (r.has_timeout)
 		mnl_attr_put_u32(nlh, NETCTX_A_TIMEOUT_MS, r.timeout);
-	return nc_nl_do(nlh, assign ? "conn assign" : "conn migrate");
+	if (r.has_group)
+		mnl_attr_put_u32(nlh, NETCTX_A_GROUP, r.group);
+	return nc_nl_do(nlh, conn_op_names[op]);
 }
 
 static int conn_assign(int argc, char **argv)
 {
-	return conn_request(argc, argv, true);
+	return conn_request(argc, argv, CONN_ASSIGN);
 }
 
 static int conn_migrate(int argc, char **argv)
 {
-	return conn_request(argc, argv, false);
+	return conn_request(argc, argv, CONN_MIGRATE);
 }
 
 static const struct nc_cmd conn_cmds[] = {

@@ -120,6 +120,7 @@ expect_help "ncctl port add {tcp|udp} PORT" "$NCCTL" port help
 expect_help "ncctl port del {tcp|udp} PORT" "$NCCTL" port help
 expect_help "ncctl ctx show" "$NCCTL" ctx help
 expect_help "ncctl conn assign {tcp|udp} LOCAL REMOTE ctx N" "$NCCTL" conn help
+expect_help "[timeout MS] [group ID]" "$NCCTL" conn help
 expect_help "ncctl conn migrate {tcp|udp} LOCAL REMOTE ctx N" "$NCCTL" conn help
 expect_help "ncctl monitor" "$NCCTL" monitor help
 expect_help "conn-migrate-fail" "$NCCTL" monitor help
@@ -241,6 +242,16 @@ expect_err 'ncctl: invalid timeout "soon"' \
 	"$NCCTL" conn assign tcp '*:7' 10.0.0.2:1 ctx 1 timeout soon
 expect_err 'ncctl: timeout is only valid for conn assign' \
 	"$NCCTL" conn migrate tcp 10.0.0.1:7 10.0.0.2:1 ctx 1 timeout 5
+expect_err 'ncctl: group is only valid for conn assign' \
+	"$NCCTL" conn migrate tcp 10.0.0.1:7 10.0.0.2:1 ctx 1 group 5
+expect_err 'ncctl: invalid group "x"' \
+	"$NCCTL" conn assign tcp '*:7' 10.0.0.2:1 ctx 1 group x
+expect_err 'ncctl: invalid group "-1"' \
+	"$NCCTL" conn assign tcp '*:7' 10.0.0.2:1 ctx 1 group -1
+expect_err 'ncctl: duplicate keyword "group"' \
+	"$NCCTL" conn assign tcp '*:7' 10.0.0.2:1 group 1 ctx 1 g 2
+expect_err 'ncctl: missing argument after "group"' \
+	"$NCCTL" conn assign tcp '*:7' 10.0.0.2:1 ctx 1 group
 expect_err 'ncctl: ambiguous keyword "p": proto, port' "$NCCTL" conn show p 5
 expect_err 'ncctl: invalid port "0"' "$NCCTL" conn show port 0
 expect_err 'ncctl: invalid context "x"' "$NCCTL" conn show ctx x
@@ -383,6 +394,12 @@ else
 	expect_completion "ncctl conn show " "ctx group port proto"
 	expect_completion "ncctl conn show group 7 " "ctx port proto"
 	expect_completion "ncctl conn show group " ""
+	expect_completion "ncctl conn assign tcp *:80 10.0.0.2:9 " \
+		"ctx group timeout"
+	expect_completion "ncctl conn assign tcp *:80 10.0.0.2:9 group 4 " \
+		"ctx timeout"
+	expect_completion "ncctl conn assign tcp *:80 10.0.0.2:9 group " ""
+	expect_completion "ncctl conn migrate tcp 10.0.0.1:80 10.0.0.2:9 " "ctx"
 fi
 
 ### the real kernel interface
@@ -533,6 +550,15 @@ tcp [2001:db8::1]:443 [2001:db8::3]:5000 ctx 0 origin migrated placed-by assigne
 		"$FAKE" conn assign tcp '*:80' 192.0.2.2:40000 ctx 1
 	expect_req "ASSIGN_CONN ack PROTO=17 FAMILY=10 LADDR=20010db8000000000000000000000001 LPORT=53 RADDR=20010db8000000000000000000000002 RPORT=5353 CTX_ID=0 TIMEOUT_MS=2000" \
 		"$FAKE" conn assign udp '[2001:db8::1]:53' '[2001:db8::2]:5353' ctx 0 timeout 2000
+	expect_req "ASSIGN_CONN ack PROTO=6 FAMILY=2 LPORT=80 RADDR=c0000202 RPORT=40000 CTX_ID=1 GROUP=42" \
+		"$FAKE" conn assign tcp '*:80' 192.0.2.2:40000 group 42 ctx 1
+	expect_req "ASSIGN_CONN ack PROTO=6 FAMILY=2 LADDR=c0000201 LPORT=80 RADDR=c0000202 RPORT=40000 CTX_ID=1 TIMEOUT_MS=500 GROUP=4294967295" \
+		"$FAKE" conn as t 192.0.2.1:80 192.0.2.2:40000 c 1 g 4294967295 t 500
+	# Group 0 is none: said explicitly, the kernel gets it.
+	expect_req "ASSIGN_CONN ack PROTO=17 FAMILY=2 LPORT=53 RADDR=c0000202 RPORT=5353 CTX_ID=0 GROUP=0" \
+		"$FAKE" conn assign udp '*:53' 192.0.2.2:5353 ctx 0 group none
+	expect_req "ASSIGN_CONN ack PROTO=17 FAMILY=2 LPORT=53 RADDR=c0000202 RPORT=5353 CTX_ID=0 GROUP=0" \
+		"$FAKE" conn assign udp '*:53' 192.0.2.2:5353 ctx 0 group 0
 	expect_req "MIGRATE_CONN ack PROTO=6 FAMILY=2 LADDR=0a000001 LPORT=5000 RADDR=0a000002 RPORT=40000 CTX_ID=0" \
 		"$FAKE" conn migrate tcp 10.0.0.1:5000 10.0.0.2:40000 ctx 0
 	run "$FAKE" -j port add tcp 81
