@@ -15,10 +15,12 @@ void conn_help(FILE *f)
 	fputs("Usage: ncctl conn show [ctx N] [proto {tcp|udp}] [port PORT] [group ID]\n"
 	      "       ncctl conn assign {tcp|udp} LOCAL REMOTE ctx N [timeout MS] [group ID]\n"
 	      "       ncctl conn migrate {tcp|udp} LOCAL REMOTE ctx N\n"
+	      "       ncctl conn set {tcp|udp} LOCAL REMOTE group ID\n"
 	      "       ncctl conn help\n"
-	      "where  LOCAL  := {ADDR:PORT|[ADDR6]:PORT|*:PORT} (\"*\": assign only)\n"
+	      "where  LOCAL  := {ADDR:PORT|[ADDR6]:PORT|*:PORT} (\"*\": assign, set)\n"
 	      "       REMOTE := {ADDR:PORT|[ADDR6]:PORT}\n"
-	      "       ID     := session group, 1..4294967295 (assign: 0 or none, no group)\n"
+	      "       ID     := session group, 1..4294967295\n"
+	      "                 (assign, set: also 0 or none, no group)\n"
 	      "       port PORT matches the local or the remote port\n", f);
 }
 
@@ -234,17 +236,18 @@ static int conn_show(int argc, char **argv)
 }
 
 /* The commands that name connections, and their names in errors. */
-enum conn_op { CONN_ASSIGN, CONN_MIGRATE };
+enum conn_op { CONN_ASSIGN, CONN_MIGRATE, CONN_SET };
 
 static const char *const conn_op_names[] = {
 	[CONN_ASSIGN]	= "conn assign",
 	[CONN_MIGRATE]	= "conn migrate",
+	[CONN_SET]	= "conn set",
 };
 
 /* The keywords after the connection. */
 enum { CONN_KW_CTX, CONN_KW_TIMEOUT, CONN_KW_GROUP };
 
-/* A parsed conn assign / conn migrate. */
+/* A parsed conn assign / migrate / set. */
 struct conn_req {
 	enum conn_op op;
 	uint8_t proto;
@@ -271,13 +274,17 @@ static int conn_parse_endpoint(const char *what, const char *s,
 static const char *conn_kw_refused(const struct conn_req *r, int kw)
 {
 	switch (kw) {
+	case CONN_KW_CTX:
+		if (r->op == CONN_SET)
+			return "ctx is only valid for conn assign and conn migrate";
+		break;
 	case CONN_KW_TIMEOUT:
 		if (r->op != CONN_ASSIGN)
 			return "timeout is only valid for conn assign";
 		break;
 	case CONN_KW_GROUP:
-		if (r->op != CONN_ASSIGN)
-			return "group is only valid for conn assign";
+		if (r->op == CONN_MIGRATE)
+			return "group is only valid for conn assign and conn set";
 		break;
 	}
 	return NULL;
@@ -296,7 +303,8 @@ static int conn_parse_tuple(int argc, char **argv, struct conn_req *r)
 		nc_err("missing LOCAL");
 		return -1;
 	}
-	if (conn_parse_endpoint("LOCAL", argv[1], r->op == CONN_ASSIGN,
+	/* A pre-assignment may have no local address: "*:PORT". */
+	if (conn_parse_endpoint("LOCAL", argv[1], r->op != CONN_MIGRATE,
 				&r->local))
 		return -1;
 	if (argc < 3) {
@@ -314,7 +322,7 @@ static int conn_parse_tuple(int argc, char **argv, struct conn_req *r)
 }
 
 /*
- * The arguments of conn assign or conn migrate (see conn_help()) into @r,
+ * The arguments of conn assign, migrate or set (see conn_help()) into @r,
  * whose op is set. Returns 0, 1 if "help" was asked, -1 on error.
  */
 static int conn_parse_req(int argc, char **argv, struct conn_req *r)
@@ -372,7 +380,11 @@ static int conn_parse_req(int argc, char **argv, struct conn_req *r)
 		}
 		*seen[kw] = true;
 	}
-	if (!r->has_ctx) {
+	if (r->op == CONN_SET && !r->has_group) {
+		nc_err("missing group ID");
+		return -1;
+	}
+	if (r->op != CONN_SET && !r->has_ctx) {
 		nc_err("missing ctx N");
 		return -1;
 	}
@@ -398,6 +410,7 @@ static int conn_request(int argc, char **argv, enum conn_op op)
 	static const uint8_t cmds[] = {
 		[CONN_ASSIGN]	= NETCTX_CMD_ASSIGN_CONN,
 		[CONN_MIGRATE]	= NETCTX_CMD_MIGRATE_CONN,
+		[CONN_SET]	= NETCTX_CMD_SET_CONN,
 	};
 	struct conn_req r = { .op = op };
 	struct nlmsghdr *nlh;
@@ -410,7 +423,8 @@ static int conn_request(int argc, char **argv, enum conn_op op)
 	if (!nlh)
 		return -1;
 	conn_put_tuple(nlh, &r);
-	mnl_attr_put_u32(nlh, NETCTX_A_CTX_ID, r.ctx);
+	if (r.has_ctx)
+		mnl_attr_put_u32(nlh, NETCTX_A_CTX_ID, r.ctx);
 	if (r.has_timeout)
 		mnl_attr_put_u32(nlh, NETCTX_A_TIMEOUT_MS, r.timeout);
 	if (r.has_group)
@@ -428,10 +442,16 @@ static int conn_migrate(int argc, char **argv)
 	return conn_request(argc, argv, CONN_MIGRATE);
 }
 
+static int conn_set(int argc, char **argv)
+{
+	return conn_request(argc, argv, CONN_SET);
+}
+
 static const struct nc_cmd conn_cmds[] = {
 	{ "show",	conn_show },
 	{ "assign",	conn_assign },
 	{ "migrate",	conn_migrate },
+	{ "set",	conn_set },
 	{ "help",	conn_help_cmd },
 };
 

@@ -121,6 +121,9 @@ expect_help "ncctl port del {tcp|udp} PORT" "$NCCTL" port help
 expect_help "ncctl ctx show" "$NCCTL" ctx help
 expect_help "ncctl conn assign {tcp|udp} LOCAL REMOTE ctx N" "$NCCTL" conn help
 expect_help "[timeout MS] [group ID]" "$NCCTL" conn help
+expect_help "ncctl conn set {tcp|udp} LOCAL REMOTE group ID" "$NCCTL" conn help
+expect_help "ncctl conn set" "$NCCTL" conn set help
+expect_help "ncctl conn set" "$NCCTL" conn set tcp 10.0.0.1:1 10.0.0.2:2 help
 expect_help "ncctl conn migrate {tcp|udp} LOCAL REMOTE ctx N" "$NCCTL" conn help
 expect_help "ncctl monitor" "$NCCTL" monitor help
 expect_help "conn-migrate-fail" "$NCCTL" monitor help
@@ -242,7 +245,7 @@ expect_err 'ncctl: invalid timeout "soon"' \
 	"$NCCTL" conn assign tcp '*:7' 10.0.0.2:1 ctx 1 timeout soon
 expect_err 'ncctl: timeout is only valid for conn assign' \
 	"$NCCTL" conn migrate tcp 10.0.0.1:7 10.0.0.2:1 ctx 1 timeout 5
-expect_err 'ncctl: group is only valid for conn assign' \
+expect_err 'ncctl: group is only valid for conn assign and conn set' \
 	"$NCCTL" conn migrate tcp 10.0.0.1:7 10.0.0.2:1 ctx 1 group 5
 expect_err 'ncctl: invalid group "x"' \
 	"$NCCTL" conn assign tcp '*:7' 10.0.0.2:1 ctx 1 group x
@@ -252,6 +255,21 @@ expect_err 'ncctl: duplicate keyword "group"' \
 	"$NCCTL" conn assign tcp '*:7' 10.0.0.2:1 group 1 ctx 1 g 2
 expect_err 'ncctl: missing argument after "group"' \
 	"$NCCTL" conn assign tcp '*:7' 10.0.0.2:1 ctx 1 group
+expect_err 'ncctl: missing group ID' "$NCCTL" conn set tcp '*:7' 10.0.0.2:1
+expect_err 'ncctl: missing protocol (tcp or udp)' "$NCCTL" conn set
+expect_err 'ncctl: missing REMOTE' "$NCCTL" conn set udp 10.0.0.1:7
+expect_err 'ncctl: ctx is only valid for conn assign and conn migrate' \
+	"$NCCTL" conn set tcp '*:7' 10.0.0.2:1 group 1 ctx 1
+expect_err 'ncctl: timeout is only valid for conn assign' \
+	"$NCCTL" conn set tcp '*:7' 10.0.0.2:1 timeout 1 group 1
+expect_err 'ncctl: invalid group "1x"' \
+	"$NCCTL" conn set tcp '*:7' 10.0.0.2:1 group 1x
+expect_err 'ncctl: duplicate keyword "group"' \
+	"$NCCTL" conn set tcp '*:7' 10.0.0.2:1 group 1 group 1
+expect_err 'ncctl: invalid REMOTE "*:1": "*" is not allowed here' \
+	"$NCCTL" conn set tcp '*:7' '*:1' group 1
+# "s" was show alone; with set it is ambiguous, as any such prefix.
+expect_err 'ncctl: ambiguous command "s": show, set' "$NCCTL" conn s
 expect_err 'ncctl: ambiguous keyword "p": proto, port' "$NCCTL" conn show p 5
 expect_err 'ncctl: invalid port "0"' "$NCCTL" conn show port 0
 expect_err 'ncctl: invalid context "x"' "$NCCTL" conn show ctx x
@@ -400,6 +418,12 @@ else
 		"ctx timeout"
 	expect_completion "ncctl conn assign tcp *:80 10.0.0.2:9 group " ""
 	expect_completion "ncctl conn migrate tcp 10.0.0.1:80 10.0.0.2:9 " "ctx"
+	expect_completion "ncctl conn " "assign help migrate set show"
+	expect_completion "ncctl conn set " "tcp udp"
+	expect_completion "ncctl conn set tcp *:80 " ""
+	expect_completion "ncctl conn set tcp *:80 10.0.0.2:9 " "group"
+	expect_completion "ncctl conn set tcp *:80 10.0.0.2:9 group " ""
+	expect_completion "ncctl conn set tcp *:80 10.0.0.2:9 group 3 " ""
 fi
 
 ### the real kernel interface
@@ -559,6 +583,14 @@ tcp [2001:db8::1]:443 [2001:db8::3]:5000 ctx 0 origin migrated placed-by assigne
 		"$FAKE" conn assign udp '*:53' 192.0.2.2:5353 ctx 0 group none
 	expect_req "ASSIGN_CONN ack PROTO=17 FAMILY=2 LPORT=53 RADDR=c0000202 RPORT=5353 CTX_ID=0 GROUP=0" \
 		"$FAKE" conn assign udp '*:53' 192.0.2.2:5353 ctx 0 group 0
+	expect_req "SET_CONN ack PROTO=6 FAMILY=2 LADDR=0a000001 LPORT=5000 RADDR=0a000002 RPORT=40000 GROUP=7" \
+		"$FAKE" conn set tcp 10.0.0.1:5000 10.0.0.2:40000 group 7
+	check "conn set prints nothing" [ -z "$out" ]
+	# A pre-assignment to any local address: no LADDR.
+	expect_req "SET_CONN ack PROTO=17 FAMILY=10 LPORT=53 RADDR=20010db8000000000000000000000002 RPORT=5353 GROUP=0" \
+		"$FAKE" conn se udp '*:53' '[2001:db8::2]:5353' g none
+	expect_req "SET_CONN ack PROTO=6 FAMILY=10 LADDR=20010db8000000000000000000000001 LPORT=443 RADDR=20010db8000000000000000000000003 RPORT=5000 GROUP=0" \
+		"$FAKE" conn set tcp '[2001:db8::1]:443' '[2001:db8::3]:5000' group 0
 	expect_req "MIGRATE_CONN ack PROTO=6 FAMILY=2 LADDR=0a000001 LPORT=5000 RADDR=0a000002 RPORT=40000 CTX_ID=0" \
 		"$FAKE" conn migrate tcp 10.0.0.1:5000 10.0.0.2:40000 ctx 0
 	run "$FAKE" -j port add tcp 81
@@ -576,6 +608,10 @@ tcp [2001:db8::1]:443 [2001:db8::3]:5000 ctx 0 origin migrated placed-by assigne
 		"$FAKE" port add tcp 999 hash toeplitz key "$(printf '%080d' 0)"
 	expect_err 'ncctl: conn migrate: no such connection: No such file or directory' \
 		"$FAKE" conn migrate tcp 10.0.0.1:1 10.0.0.2:2 ctx 1
+	expect_err 'ncctl: conn set: no such managed connection: No such file or directory' \
+		"$FAKE" conn set tcp 10.0.0.1:1 10.0.0.2:2 group 1
+	NCCTL_FAKE_EPERM=1 expect_err 'ncctl: conn set: Operation not permitted' \
+		"$FAKE" conn set tcp 10.0.0.1:5000 10.0.0.2:40000 group 1
 	NCCTL_FAKE_EPERM=1 expect_err 'ncctl: port del: Operation not permitted' \
 		"$FAKE" port del tcp 80
 	NCCTL_FAKE_NOFAMILY=1 expect_err \

@@ -21,6 +21,8 @@
  *   port 666: EEXIST; a context >= 2 in CONTEXTS: EINVAL;
  *   a toeplitz policy on port 999: EEXIST with the attribute but no message;
  *   MIGRATE_CONN of an unknown connection: ENOENT;
+ *   SET_CONN without GROUP: EINVAL (missing attribute), of a connection
+ *   that is not one of the three (by protocol and ports): ENOENT;
  *   GET_CONN with CTX_ID 7: the dump ends in NLMSG_DONE with -EINVAL.
  * Environment: NCCTL_FAKE_NOFAMILY=1 (family not registered),
  * NCCTL_FAKE_EPERM=1 (changes fail with EPERM, no extack),
@@ -82,7 +84,7 @@ static unsigned int nports;
 
 static const char *const cmd_names[] = {
 	"UNSPEC", "GET_CTX", "ADD_PORT", "DEL_PORT", "GET_PORT", "GET_CONN",
-	"ASSIGN_CONN", "MIGRATE_CONN", "EVENT",
+	"ASSIGN_CONN", "MIGRATE_CONN", "EVENT", "SET_CONN",
 };
 
 #define A(x)	[NETCTX_A_##x] = #x
@@ -207,7 +209,8 @@ static void log_request(const struct nlmsghdr *nlh)
 	f = fopen(path, "a");
 	if (!f)
 		return;
-	fprintf(f, "%s%s%s", g->cmd < 9 ? cmd_names[g->cmd] : "?",
+	fprintf(f, "%s%s%s",
+		g->cmd < ARRAY_SIZE(cmd_names) ? cmd_names[g->cmd] : "?",
 		nlh->nlmsg_flags & NLM_F_ACK ? " ack" : "",
 		nlh->nlmsg_flags & NLM_F_DUMP ? " dump" : "");
 	if (g->version != NETCTX_GENL_VERSION)
@@ -556,6 +559,35 @@ static void del_port(const struct nlmsghdr *req, const struct nlattr **tb)
 	ack(req, 0, NULL, NULL, -1);
 }
 
+/* The connection of PROTO, LPORT and RPORT, NULL if none. */
+static const struct fake_conn *find_conn(const struct nlattr **tb)
+{
+	unsigned int i;
+
+	if (!tb[NETCTX_A_PROTO] || !tb[NETCTX_A_LPORT] || !tb[NETCTX_A_RPORT])
+		return NULL;
+	for (i = 0; i < ARRAY_SIZE(conns); i++) {
+		if (conns[i].proto == mnl_attr_get_u8(tb[NETCTX_A_PROTO]) &&
+		    conns[i].lport == mnl_attr_get_u16(tb[NETCTX_A_LPORT]) &&
+		    conns[i].rport == mnl_attr_get_u16(tb[NETCTX_A_RPORT]))
+			return &conns[i];
+	}
+	return NULL;
+}
+
+static void set_conn(const struct nlmsghdr *req, const struct nlattr **tb)
+{
+	if (!tb[NETCTX_A_GROUP]) {
+		ack(req, -EINVAL, NULL, NULL, NETCTX_A_GROUP);
+		return;
+	}
+	if (!find_conn(tb)) {
+		ack(req, -ENOENT, "no such managed connection", NULL, -1);
+		return;
+	}
+	ack(req, 0, NULL, NULL, -1);
+}
+
 static void request(const struct nlmsghdr *req)
 {
 	const struct nlattr *tb[NETCTX_A_MAX + 1] = { NULL };
@@ -596,6 +628,9 @@ static void request(const struct nlmsghdr *req)
 		return;
 	case NETCTX_CMD_DEL_PORT:
 		del_port(req, tb);
+		return;
+	case NETCTX_CMD_SET_CONN:
+		set_conn(req, tb);
 		return;
 	case NETCTX_CMD_MIGRATE_CONN:
 		if (!tb[NETCTX_A_LPORT] ||
