@@ -14,14 +14,16 @@ void conn_help(FILE *f)
 {
 	fputs("Usage: ncctl conn show [ctx N] [proto {tcp|udp}] [port PORT] [group ID]\n"
 	      "       ncctl conn assign {tcp|udp} LOCAL REMOTE ctx N [timeout MS] [group ID]\n"
-	      "       ncctl conn migrate {tcp|udp} LOCAL REMOTE ctx N\n"
+	      "       ncctl conn migrate {tcp|udp} LOCAL REMOTE ctx N [nowait]\n"
 	      "       ncctl conn set {tcp|udp} LOCAL REMOTE group ID\n"
 	      "       ncctl conn help\n"
 	      "where  LOCAL  := {ADDR:PORT|[ADDR6]:PORT|*:PORT} (\"*\": assign, set)\n"
 	      "       REMOTE := {ADDR:PORT|[ADDR6]:PORT}\n"
 	      "       ID     := session group, 1..4294967295\n"
 	      "                 (assign, set: also 0 or none, no group)\n"
-	      "       port PORT matches the local or the remote port\n", f);
+	      "       port PORT matches the local or the remote port\n"
+	      "       nowait: return at once, the result comes as events (monitor)\n",
+	      f);
 }
 
 static int conn_help_cmd(int argc, char **argv)
@@ -244,15 +246,15 @@ static const char *const conn_op_names[] = {
 	[CONN_SET]	= "conn set",
 };
 
-/* The keywords after the connection. */
-enum { CONN_KW_CTX, CONN_KW_TIMEOUT, CONN_KW_GROUP };
+/* The keywords after the connection; nowait alone takes no value. */
+enum { CONN_KW_CTX, CONN_KW_TIMEOUT, CONN_KW_GROUP, CONN_KW_NOWAIT };
 
 /* A parsed conn assign / migrate / set. */
 struct conn_req {
 	enum conn_op op;
 	uint8_t proto;
 	struct nc_endpoint local, remote;
-	bool has_ctx, has_timeout, has_group;
+	bool has_ctx, has_timeout, has_group, nowait;
 	uint32_t ctx;
 	uint32_t timeout;
 	uint32_t group;
@@ -285,6 +287,10 @@ static const char *conn_kw_refused(const struct conn_req *r, int kw)
 	case CONN_KW_GROUP:
 		if (r->op == CONN_MIGRATE)
 			return "group is only valid for conn assign and conn set";
+		break;
+	case CONN_KW_NOWAIT:
+		if (r->op != CONN_MIGRATE)
+			return "nowait is only valid for conn migrate";
 		break;
 	}
 	return NULL;
@@ -331,11 +337,13 @@ static int conn_parse_req(int argc, char **argv, struct conn_req *r)
 		[CONN_KW_CTX]		= "ctx",
 		[CONN_KW_TIMEOUT]	= "timeout",
 		[CONN_KW_GROUP]		= "group",
+		[CONN_KW_NOWAIT]	= "nowait",
 	};
 	bool *seen[] = {
 		[CONN_KW_CTX]		= &r->has_ctx,
 		[CONN_KW_TIMEOUT]	= &r->has_timeout,
 		[CONN_KW_GROUP]		= &r->has_group,
+		[CONN_KW_NOWAIT]	= &r->nowait,
 	};
 	const char *v, *why;
 	int i, kw;
@@ -359,6 +367,9 @@ static int conn_parse_req(int argc, char **argv, struct conn_req *r)
 			nc_err("duplicate keyword \"%s\"", kws[kw]);
 			return -1;
 		}
+		*seen[kw] = true;
+		if (kw == CONN_KW_NOWAIT)
+			continue;
 		v = nc_next_arg(argc, argv, &i);
 		if (!v)
 			return -1;
@@ -378,7 +389,6 @@ static int conn_parse_req(int argc, char **argv, struct conn_req *r)
 				return -1;
 			break;
 		}
-		*seen[kw] = true;
 	}
 	if (r->op == CONN_SET && !r->has_group) {
 		nc_err("missing group ID");
@@ -429,6 +439,9 @@ static int conn_request(int argc, char **argv, enum conn_op op)
 		mnl_attr_put_u32(nlh, NETCTX_A_TIMEOUT_MS, r.timeout);
 	if (r.has_group)
 		mnl_attr_put_u32(nlh, NETCTX_A_GROUP, r.group);
+	/* The kernel answers at once; the result comes as events. */
+	if (r.nowait)
+		mnl_attr_put_u32(nlh, NETCTX_A_FLAGS, NETCTX_F_NOWAIT);
 	return nc_nl_do(nlh, conn_op_names[op]);
 }
 

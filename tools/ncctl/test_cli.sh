@@ -125,6 +125,8 @@ expect_help "ncctl conn set {tcp|udp} LOCAL REMOTE group ID" "$NCCTL" conn help
 expect_help "ncctl conn set" "$NCCTL" conn set help
 expect_help "ncctl conn set" "$NCCTL" conn set tcp 10.0.0.1:1 10.0.0.2:2 help
 expect_help "ncctl conn migrate {tcp|udp} LOCAL REMOTE ctx N" "$NCCTL" conn help
+expect_help "ncctl conn migrate {tcp|udp} LOCAL REMOTE ctx N [nowait]" \
+	"$NCCTL" conn help
 expect_help "ncctl monitor" "$NCCTL" monitor help
 expect_help "conn-migrate-fail" "$NCCTL" monitor help
 expect_help "ncctl port add" "$NCCTL" help port
@@ -256,6 +258,16 @@ expect_err 'ncctl: duplicate keyword "group"' \
 expect_err 'ncctl: missing argument after "group"' \
 	"$NCCTL" conn assign tcp '*:7' 10.0.0.2:1 ctx 1 group
 expect_err 'ncctl: missing group ID' "$NCCTL" conn set tcp '*:7' 10.0.0.2:1
+expect_err 'ncctl: nowait is only valid for conn migrate' \
+	"$NCCTL" conn assign tcp '*:7' 10.0.0.2:1 ctx 1 nowait
+expect_err 'ncctl: nowait is only valid for conn migrate' \
+	"$NCCTL" conn set tcp '*:7' 10.0.0.2:1 nowait group 1
+expect_err 'ncctl: duplicate keyword "nowait"' \
+	"$NCCTL" conn migrate tcp 10.0.0.1:7 10.0.0.2:1 nowait ctx 1 now
+expect_err 'ncctl: missing ctx N' \
+	"$NCCTL" conn migrate tcp 10.0.0.1:7 10.0.0.2:1 nowait
+expect_err 'ncctl: invalid context "nowait"' \
+	"$NCCTL" conn migrate tcp 10.0.0.1:7 10.0.0.2:1 ctx nowait
 expect_err 'ncctl: missing protocol (tcp or udp)' "$NCCTL" conn set
 expect_err 'ncctl: missing REMOTE' "$NCCTL" conn set udp 10.0.0.1:7
 expect_err 'ncctl: ctx is only valid for conn assign and conn migrate' \
@@ -417,7 +429,13 @@ else
 	expect_completion "ncctl conn assign tcp *:80 10.0.0.2:9 group 4 " \
 		"ctx timeout"
 	expect_completion "ncctl conn assign tcp *:80 10.0.0.2:9 group " ""
-	expect_completion "ncctl conn migrate tcp 10.0.0.1:80 10.0.0.2:9 " "ctx"
+	expect_completion "ncctl conn migrate tcp 10.0.0.1:80 10.0.0.2:9 " \
+		"ctx nowait"
+	expect_completion "ncctl conn migrate tcp 10.0.0.1:80 10.0.0.2:9 nowait " \
+		"ctx"
+	expect_completion "ncctl conn migrate tcp 10.0.0.1:80 10.0.0.2:9 ctx 1 " \
+		"nowait"
+	expect_completion "ncctl conn migrate tcp 10.0.0.1:80 10.0.0.2:9 ctx " ""
 	expect_completion "ncctl conn " "assign help migrate set show"
 	expect_completion "ncctl conn set " "tcp udp"
 	expect_completion "ncctl conn set tcp *:80 " ""
@@ -593,6 +611,12 @@ tcp [2001:db8::1]:443 [2001:db8::3]:5000 ctx 0 origin migrated placed-by assigne
 		"$FAKE" conn set tcp '[2001:db8::1]:443' '[2001:db8::3]:5000' group 0
 	expect_req "MIGRATE_CONN ack PROTO=6 FAMILY=2 LADDR=0a000001 LPORT=5000 RADDR=0a000002 RPORT=40000 CTX_ID=0" \
 		"$FAKE" conn migrate tcp 10.0.0.1:5000 10.0.0.2:40000 ctx 0
+	expect_req "MIGRATE_CONN ack PROTO=6 FAMILY=2 LADDR=0a000001 LPORT=5000 RADDR=0a000002 RPORT=40000 CTX_ID=1 FLAGS=2" \
+		"$FAKE" conn migrate tcp 10.0.0.1:5000 10.0.0.2:40000 ctx 1 nowait
+	check "conn migrate nowait prints nothing" [ -z "$out" ]
+	expect_req "MIGRATE_CONN ack PROTO=6 FAMILY=2 LADDR=0a000001 LPORT=5000 RADDR=0a000002 RPORT=40000 CTX_ID=1 FLAGS=2" \
+		"$FAKE" -j conn m t 10.0.0.1:5000 10.0.0.2:40000 n c 1
+	check "-j conn migrate nowait prints nothing" [ -z "$out" ]
 	run "$FAKE" -j port add tcp 81
 	check "-j port add prints nothing" [ "$rc" = 0 -a -z "$out" -a -z "$err" ]
 
