@@ -15,13 +15,18 @@ void conn_help(FILE *f)
 	fputs("Usage: ncctl conn show [ctx N] [proto {tcp|udp}] [port PORT] [group ID]\n"
 	      "       ncctl conn assign {tcp|udp} LOCAL REMOTE ctx N [timeout MS] [group ID]\n"
 	      "       ncctl conn migrate {tcp|udp} LOCAL REMOTE ctx N [nowait]\n"
+	      "       ncctl conn migrate remote ADDR [proto {tcp|udp}] ctx N [nowait]\n"
+	      "       ncctl conn migrate group ID ctx N [nowait]\n"
 	      "       ncctl conn set {tcp|udp} LOCAL REMOTE group ID\n"
 	      "       ncctl conn help\n"
 	      "where  LOCAL  := {ADDR:PORT|[ADDR6]:PORT|*:PORT} (\"*\": assign, set)\n"
 	      "       REMOTE := {ADDR:PORT|[ADDR6]:PORT}\n"
+	      "       ADDR   := {A.B.C.D|ADDR6}\n"
 	      "       ID     := session group, 1..4294967295\n"
 	      "                 (assign, set: also 0 or none, no group)\n"
 	      "       port PORT matches the local or the remote port\n"
+	      "       remote ADDR: every connection with that peer, group ID: every one\n"
+	      "       of the group, moved as one: all of them or none\n"
 	      "       nowait: return at once, the result comes as events (monitor)\n",
 	      f);
 }
@@ -246,15 +251,25 @@ static const char *const conn_op_names[] = {
 	[CONN_SET]	= "conn set",
 };
 
+/*
+ * Which connections a request names: one by its tuple, or (conn migrate)
+ * every one of a peer address or of a session group.
+ */
+enum conn_sel { CONN_ONE, CONN_REMOTE, CONN_GROUP };
+
 /* The keywords after the connection; nowait alone takes no value. */
-enum { CONN_KW_CTX, CONN_KW_TIMEOUT, CONN_KW_GROUP, CONN_KW_NOWAIT };
+enum {
+	CONN_KW_CTX, CONN_KW_TIMEOUT, CONN_KW_GROUP, CONN_KW_NOWAIT,
+	CONN_KW_PROTO,
+};
 
 /* A parsed conn assign / migrate / set. */
 struct conn_req {
 	enum conn_op op;
+	enum conn_sel sel;
 	uint8_t proto;
-	struct nc_endpoint local, remote;
-	bool has_ctx, has_timeout, has_group, nowait;
+	struct nc_endpoint local, remote;	/* CONN_REMOTE: remote only */
+	bool has_ctx, has_timeout, has_group, nowait, has_proto;
 	uint32_t ctx;
 	uint32_t timeout;
 	uint32_t group;
@@ -292,6 +307,10 @@ static const char *conn_kw_refused(const struct conn_req *r, int kw)
 		if (r->op != CONN_MIGRATE)
 			return "nowait is only valid for conn migrate";
 		break;
+	case CONN_KW_PROTO:
+		if (r->sel != CONN_REMOTE)
+			return "proto is only valid for conn migrate remote";
+		break;
 	}
 	return NULL;
 }
@@ -327,6 +346,50 @@ static int conn_parse_tuple(int argc, char **argv, struct conn_req *r)
 	return 0;
 }
 
+/* Is @word a prefix of @name, as nc_match() takes it? */
+static bool conn_abbrev(const char *word, const char *name)
+{
+	size_t len = strlen(word);
+
+	return len && !strncmp(name, word, len);
+}
+
+/*
+ * What conn migrate moves: "remote ADDR", "group ID", or else one
+ * connection, "{tcp|udp} LOCAL REMOTE". Returns how many words it took,
+ * -1 on error. ("remote" and "group" share no prefix with tcp and udp.)
+ */
+static int conn_parse_sel(int argc, char **argv, struct conn_req *r)
+{
+	const char *why;
+
+	if (r->op != CONN_MIGRATE || !argc ||
+	    (!conn_abbrev(argv[0], "remote") &&
+	     !conn_abbrev(argv[0], "group")))
+		return conn_parse_tuple(argc, argv, r) ? -1 : 3;
+	if (conn_abbrev(argv[0], "group")) {
+		r->sel = CONN_GROUP;
+		if (argc < 2) {
+			nc_err("missing group ID");
+			return -1;
+		}
+		if (conn_parse_group(argv[1], false, &r->group))
+			return -1;
+		r->has_group = true;
+		return 2;
+	}
+	r->sel = CONN_REMOTE;
+	if (argc < 2) {
+		nc_err("missing ADDR");
+		return -1;
+	}
+	if (nc_parse_addr(argv[1], &r->remote, &why)) {
+		nc_err("invalid ADDR \"%s\": %s", argv[1], why);
+		return -1;
+	}
+	return 2;
+}
+
 /*
  * The arguments of conn assign, migrate or set (see conn_help()) into @r,
  * whose op is set. Returns 0, 1 if "help" was asked, -1 on error.
@@ -338,33 +401,37 @@ static int conn_parse_req(int argc, char **argv, struct conn_req *r)
 		[CONN_KW_TIMEOUT]	= "timeout",
 		[CONN_KW_GROUP]		= "group",
 		[CONN_KW_NOWAIT]	= "nowait",
+		[CONN_KW_PROTO]		= "proto",
 	};
 	bool *seen[] = {
 		[CONN_KW_CTX]		= &r->has_ctx,
 		[CONN_KW_TIMEOUT]	= &r->has_timeout,
 		[CONN_KW_GROUP]		= &r->has_group,
 		[CONN_KW_NOWAIT]	= &r->nowait,
+		[CONN_KW_PROTO]		= &r->has_proto,
 	};
 	const char *v, *why;
 	int i, kw;
 
 	if (argc && !strcmp(argv[0], "help"))
 		return 1;
-	if (conn_parse_tuple(argc, argv, r))
+	i = conn_parse_sel(argc, argv, r);
+	if (i < 0)
 		return -1;
-	for (i = 3; i < argc; i++) {
+	for (; i < argc; i++) {
 		if (!strcmp(argv[i], "help"))
 			return 1;
 		kw = nc_match_word(argv[i], kws, "keyword");
 		if (kw < 0)
 			return -1;
+		/* First: "conn migrate group 1 ... group 2" says duplicate. */
+		if (*seen[kw]) {
+			nc_err("duplicate keyword \"%s\"", kws[kw]);
+			return -1;
+		}
 		why = conn_kw_refused(r, kw);
 		if (why) {
 			nc_err("%s", why);
-			return -1;
-		}
-		if (*seen[kw]) {
-			nc_err("duplicate keyword \"%s\"", kws[kw]);
 			return -1;
 		}
 		*seen[kw] = true;
@@ -386,6 +453,10 @@ static int conn_parse_req(int argc, char **argv, struct conn_req *r)
 			break;
 		case CONN_KW_GROUP:
 			if (conn_parse_group(v, true, &r->group))
+				return -1;
+			break;
+		case CONN_KW_PROTO:
+			if (nc_parse_proto(v, &r->proto))
 				return -1;
 			break;
 		}
@@ -432,12 +503,27 @@ static int conn_request(int argc, char **argv, enum conn_op op)
 	nlh = nc_nl_new(cmds[op]);
 	if (!nlh)
 		return -1;
-	conn_put_tuple(nlh, &r);
+	switch (r.sel) {
+	case CONN_ONE:
+		conn_put_tuple(nlh, &r);
+		break;
+	case CONN_REMOTE:
+		/* No ports: the kernel moves every connection of the peer. */
+		if (r.has_proto)
+			mnl_attr_put_u8(nlh, NETCTX_A_PROTO, r.proto);
+		mnl_attr_put_u8(nlh, NETCTX_A_FAMILY, r.remote.family);
+		mnl_attr_put(nlh, NETCTX_A_RADDR,
+			     nc_addr_len(r.remote.family), &r.remote.addr);
+		break;
+	case CONN_GROUP:
+		mnl_attr_put_u32(nlh, NETCTX_A_GROUP, r.group);
+		break;
+	}
 	if (r.has_ctx)
 		mnl_attr_put_u32(nlh, NETCTX_A_CTX_ID, r.ctx);
 	if (r.has_timeout)
 		mnl_attr_put_u32(nlh, NETCTX_A_TIMEOUT_MS, r.timeout);
-	if (r.has_group)
+	if (r.has_group && r.sel != CONN_GROUP)
 		mnl_attr_put_u32(nlh, NETCTX_A_GROUP, r.group);
 	/* The kernel answers at once; the result comes as events. */
 	if (r.nowait)

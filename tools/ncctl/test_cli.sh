@@ -127,6 +127,11 @@ expect_help "ncctl conn set" "$NCCTL" conn set tcp 10.0.0.1:1 10.0.0.2:2 help
 expect_help "ncctl conn migrate {tcp|udp} LOCAL REMOTE ctx N" "$NCCTL" conn help
 expect_help "ncctl conn migrate {tcp|udp} LOCAL REMOTE ctx N [nowait]" \
 	"$NCCTL" conn help
+expect_help "ncctl conn migrate remote ADDR [proto {tcp|udp}] ctx N [nowait]" \
+	"$NCCTL" conn help
+expect_help "ncctl conn migrate group ID ctx N [nowait]" "$NCCTL" conn help
+expect_help "ncctl conn migrate group" "$NCCTL" conn migrate group 1 help
+expect_help "ncctl conn migrate group" "$NCCTL" conn migrate remote ::1 help
 expect_help "ncctl monitor" "$NCCTL" monitor help
 expect_help "conn-migrate-fail" "$NCCTL" monitor help
 expect_help "ncctl port add" "$NCCTL" help port
@@ -268,6 +273,39 @@ expect_err 'ncctl: missing ctx N' \
 	"$NCCTL" conn migrate tcp 10.0.0.1:7 10.0.0.2:1 nowait
 expect_err 'ncctl: invalid context "nowait"' \
 	"$NCCTL" conn migrate tcp 10.0.0.1:7 10.0.0.2:1 ctx nowait
+expect_err 'ncctl: missing ADDR' "$NCCTL" conn migrate remote
+expect_err 'ncctl: missing group ID' "$NCCTL" conn migrate group
+expect_err 'ncctl: invalid group "0"' "$NCCTL" conn migrate group 0 ctx 1
+expect_err 'ncctl: invalid group "none"' "$NCCTL" conn migrate g none ctx 1
+expect_err 'ncctl: missing ctx N' "$NCCTL" conn migrate group 7
+expect_err 'ncctl: missing ctx N' "$NCCTL" conn migrate remote 10.0.0.2 nowait
+expect_err 'ncctl: invalid ADDR "10.0.0.2:40000": expected an address without port' \
+	"$NCCTL" conn migrate remote 10.0.0.2:40000 ctx 1
+expect_err 'ncctl: invalid ADDR "[2001:db8::2": missing "]"' \
+	"$NCCTL" conn migrate remote '[2001:db8::2' ctx 1
+expect_err 'ncctl: invalid ADDR "10.0.0.300": invalid IPv4 address' \
+	"$NCCTL" conn migrate remote 10.0.0.300 ctx 1
+expect_err 'ncctl: unknown protocol "icmp"' \
+	"$NCCTL" conn migrate remote 10.0.0.2 proto icmp ctx 1
+expect_err 'ncctl: duplicate keyword "proto"' \
+	"$NCCTL" conn migrate remote 10.0.0.2 proto tcp ctx 1 proto udp
+expect_err 'ncctl: proto is only valid for conn migrate remote' \
+	"$NCCTL" conn migrate group 7 ctx 1 proto tcp
+expect_err 'ncctl: proto is only valid for conn migrate remote' \
+	"$NCCTL" conn migrate tcp 10.0.0.1:7 10.0.0.2:1 ctx 1 proto tcp
+expect_err 'ncctl: proto is only valid for conn migrate remote' \
+	"$NCCTL" conn assign tcp '*:7' 10.0.0.2:1 ctx 1 proto tcp
+expect_err 'ncctl: duplicate keyword "group"' \
+	"$NCCTL" conn migrate group 7 ctx 1 group 8
+expect_err 'ncctl: group is only valid for conn assign and conn set' \
+	"$NCCTL" conn migrate remote 10.0.0.2 ctx 1 group 8
+expect_err 'ncctl: timeout is only valid for conn assign' \
+	"$NCCTL" conn migrate remote 10.0.0.2 ctx 1 timeout 8
+# remote and group are conn migrate's alone: elsewhere, no protocol.
+expect_err 'ncctl: unknown protocol "remote"' \
+	"$NCCTL" conn assign remote 10.0.0.2 ctx 1
+expect_err 'ncctl: unknown protocol "group"' \
+	"$NCCTL" conn set group 7
 expect_err 'ncctl: missing protocol (tcp or udp)' "$NCCTL" conn set
 expect_err 'ncctl: missing REMOTE' "$NCCTL" conn set udp 10.0.0.1:7
 expect_err 'ncctl: ctx is only valid for conn assign and conn migrate' \
@@ -436,6 +474,16 @@ else
 	expect_completion "ncctl conn migrate tcp 10.0.0.1:80 10.0.0.2:9 ctx 1 " \
 		"nowait"
 	expect_completion "ncctl conn migrate tcp 10.0.0.1:80 10.0.0.2:9 ctx " ""
+	expect_completion "ncctl conn migrate " "group remote tcp udp"
+	expect_completion "ncctl conn migrate remote " ""
+	expect_completion "ncctl conn migrate remote 10.0.0.2 " "ctx nowait proto"
+	expect_completion "ncctl conn migrate r 10.0.0.2 proto " "tcp udp"
+	expect_completion "ncctl conn migrate remote 10.0.0.2 p udp nowait " "ctx"
+	expect_completion "ncctl conn migrate group " ""
+	expect_completion "ncctl conn migrate group 7 " "ctx nowait"
+	expect_completion "ncctl conn migrate g 7 ctx 1 " "nowait"
+	expect_completion "ncctl conn migrate group 7 ctx " ""
+	expect_completion "ncctl conn assign " "tcp udp"
 	expect_completion "ncctl conn " "assign help migrate set show"
 	expect_completion "ncctl conn set " "tcp udp"
 	expect_completion "ncctl conn set tcp *:80 " ""
@@ -617,6 +665,26 @@ tcp [2001:db8::1]:443 [2001:db8::3]:5000 ctx 0 origin migrated placed-by assigne
 	expect_req "MIGRATE_CONN ack PROTO=6 FAMILY=2 LADDR=0a000001 LPORT=5000 RADDR=0a000002 RPORT=40000 CTX_ID=1 FLAGS=2" \
 		"$FAKE" -j conn m t 10.0.0.1:5000 10.0.0.2:40000 n c 1
 	check "-j conn migrate nowait prints nothing" [ -z "$out" ]
+	# Every connection of a peer: family and address, no ports.
+	expect_req "MIGRATE_CONN ack FAMILY=2 RADDR=0a000002 CTX_ID=0" \
+		"$FAKE" conn migrate remote 10.0.0.2 ctx 0
+	check "conn migrate remote prints nothing" [ -z "$out" ]
+	expect_req "MIGRATE_CONN ack PROTO=17 FAMILY=10 RADDR=20010db8000000000000000000000002 CTX_ID=1 FLAGS=2" \
+		"$FAKE" conn migrate remote '[2001:db8::2]' proto udp ctx 1 nowait
+	expect_req "MIGRATE_CONN ack PROTO=6 FAMILY=10 RADDR=20010db8000000000000000000000003 CTX_ID=1" \
+		"$FAKE" conn mi r 2001:db8::3 c 1 p t
+	# The dual-stack spelling of an IPv4 peer is that IPv4 peer.
+	expect_req "MIGRATE_CONN ack FAMILY=2 RADDR=0a000002 CTX_ID=1" \
+		"$FAKE" conn migrate remote ::ffff:10.0.0.2 ctx 1
+	expect_req "MIGRATE_CONN ack GROUP=7 CTX_ID=1" \
+		"$FAKE" conn migrate group 7 ctx 1
+	check "conn migrate group prints nothing" [ -z "$out" ]
+	expect_req "MIGRATE_CONN ack GROUP=7 CTX_ID=0 FLAGS=2" \
+		"$FAKE" conn migrate gr 7 nowait ctx 0
+	expect_err 'ncctl: conn migrate: no managed connection in this session: No such file or directory' \
+		"$FAKE" conn migrate group 4294967295 ctx 0
+	check "conn migrate group 4294967295 sends it" \
+		[ "$(last_req)" = "MIGRATE_CONN ack GROUP=4294967295 CTX_ID=0" ]
 	run "$FAKE" -j port add tcp 81
 	check "-j port add prints nothing" [ "$rc" = 0 -a -z "$out" -a -z "$err" ]
 
@@ -632,6 +700,14 @@ tcp [2001:db8::1]:443 [2001:db8::3]:5000 ctx 0 origin migrated placed-by assigne
 		"$FAKE" port add tcp 999 hash toeplitz key "$(printf '%080d' 0)"
 	expect_err 'ncctl: conn migrate: no such connection: No such file or directory' \
 		"$FAKE" conn migrate tcp 10.0.0.1:1 10.0.0.2:2 ctx 1
+	expect_err 'ncctl: conn migrate: no managed connection in this session: No such file or directory' \
+		"$FAKE" conn migrate remote 10.0.0.9 ctx 1
+	expect_err 'ncctl: conn migrate: no managed connection in this session: No such file or directory' \
+		"$FAKE" conn migrate remote 10.0.0.2 proto udp ctx 1
+	expect_err 'ncctl: conn migrate: no managed connection in this session: No such file or directory' \
+		"$FAKE" conn migrate group 8 ctx 1
+	expect_err 'ncctl: conn migrate: session has more than NETCTX_MAX_GROUP_CONNS connections: Argument list too long' \
+		"$FAKE" conn migrate group 300 ctx 1
 	expect_err 'ncctl: conn set: no such managed connection: No such file or directory' \
 		"$FAKE" conn set tcp 10.0.0.1:1 10.0.0.2:2 group 1
 	NCCTL_FAKE_EPERM=1 expect_err 'ncctl: conn set: Operation not permitted' \

@@ -20,7 +20,9 @@
  * Errors it gives, with an extack message and the offending attribute:
  *   port 666: EEXIST; a context >= 2 in CONTEXTS: EINVAL;
  *   a toeplitz policy on port 999: EEXIST with the attribute but no message;
- *   MIGRATE_CONN of an unknown connection: ENOENT;
+ *   MIGRATE_CONN of an unknown connection (but local port 5000): ENOENT,
+ *   of a group but 7, or of a peer address none of the three has (with
+ *   the protocol if given): ENOENT; of group 300: E2BIG;
  *   SET_CONN without GROUP: EINVAL (missing attribute), of a connection
  *   that is not one of the three (by protocol and ports): ENOENT;
  *   GET_CONN with CTX_ID 7: the dump ends in NLMSG_DONE with -EINVAL.
@@ -575,6 +577,65 @@ static const struct fake_conn *find_conn(const struct nlattr **tb)
 	return NULL;
 }
 
+/* Has one of the connections the peer of the remote form of MIGRATE_CONN? */
+static bool find_peer(const struct nlattr **tb)
+{
+	const struct nlattr *a = tb[NETCTX_A_RADDR];
+	uint8_t addr[16];
+	unsigned int i;
+
+	if (!tb[NETCTX_A_FAMILY] || !a)
+		return false;
+	for (i = 0; i < ARRAY_SIZE(conns); i++) {
+		if (conns[i].family != mnl_attr_get_u8(tb[NETCTX_A_FAMILY]) ||
+		    (tb[NETCTX_A_PROTO] &&
+		     conns[i].proto != mnl_attr_get_u8(tb[NETCTX_A_PROTO])))
+			continue;
+		inet_pton(conns[i].family, conns[i].raddr, addr);
+		if (mnl_attr_get_payload_len(a) ==
+		    (conns[i].family == AF_INET ? 4 : 16) &&
+		    !memcmp(mnl_attr_get_payload(a), addr,
+			    mnl_attr_get_payload_len(a)))
+			return true;
+	}
+	return false;
+}
+
+/* The three forms, told apart as netctx_nl_migrate_conn() does. */
+static void migrate_conn(const struct nlmsghdr *req,
+			 const struct nlattr **tb)
+{
+	uint32_t group;
+
+	if (tb[NETCTX_A_GROUP]) {
+		group = mnl_attr_get_u32(tb[NETCTX_A_GROUP]);
+		if (group == 300)
+			ack(req, -E2BIG,
+			    "session has more than NETCTX_MAX_GROUP_CONNS connections",
+			    NULL, -1);
+		else if (group != 7)
+			ack(req, -ENOENT, "no managed connection in this session",
+			    NULL, -1);
+		else
+			ack(req, 0, NULL, NULL, -1);
+		return;
+	}
+	if (!tb[NETCTX_A_LPORT] && !tb[NETCTX_A_RPORT]) {
+		if (find_peer(tb))
+			ack(req, 0, NULL, NULL, -1);
+		else
+			ack(req, -ENOENT, "no managed connection in this session",
+			    NULL, -1);
+		return;
+	}
+	if (!tb[NETCTX_A_LPORT] ||
+	    mnl_attr_get_u16(tb[NETCTX_A_LPORT]) != 5000) {
+		ack(req, -ENOENT, "no such connection", NULL, -1);
+		return;
+	}
+	ack(req, 0, NULL, NULL, -1);
+}
+
 static void set_conn(const struct nlmsghdr *req, const struct nlattr **tb)
 {
 	if (!tb[NETCTX_A_GROUP]) {
@@ -633,12 +694,8 @@ static void request(const struct nlmsghdr *req)
 		set_conn(req, tb);
 		return;
 	case NETCTX_CMD_MIGRATE_CONN:
-		if (!tb[NETCTX_A_LPORT] ||
-		    mnl_attr_get_u16(tb[NETCTX_A_LPORT]) != 5000) {
-			ack(req, -ENOENT, "no such connection", NULL, -1);
-			return;
-		}
-		break;
+		migrate_conn(req, tb);
+		return;
 	}
 	ack(req, 0, NULL, NULL, -1);
 }

@@ -268,6 +268,22 @@ const char *nc_enum_name(const char *const *names, size_t n, unsigned int v,
 	return buf;
 }
 
+/*
+ * [::ffff:a.b.c.d]:p is how tcp_probe and ss print the IPv4 connection of
+ * a dual-stack socket: the kernel knows it as IPv4.
+ */
+static void nc_unmap_v4(struct nc_endpoint *ep)
+{
+	struct in_addr v4;
+
+	if (ep->family != AF_INET6 || !IN6_IS_ADDR_V4MAPPED(&ep->addr.v6))
+		return;
+	memcpy(&v4, &ep->addr.v6.s6_addr[12], sizeof(v4));
+	memset(&ep->addr, 0, sizeof(ep->addr));
+	ep->addr.v4 = v4;
+	ep->family = AF_INET;
+}
+
 int nc_parse_endpoint(const char *s, bool wildcard_ok, struct nc_endpoint *ep,
 		      const char **why)
 {
@@ -327,18 +343,45 @@ int nc_parse_endpoint(const char *s, bool wildcard_ok, struct nc_endpoint *ep,
 						"invalid IPv4 address";
 		return -1;
 	}
-	/*
-	 * [::ffff:a.b.c.d]:p is how tcp_probe and ss print the IPv4
-	 * connection of a dual-stack socket: the kernel knows it as IPv4.
-	 */
-	if (ep->family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&ep->addr.v6)) {
-		struct in_addr v4;
+	nc_unmap_v4(ep);
+	return 0;
+}
 
-		memcpy(&v4, &ep->addr.v6.s6_addr[12], sizeof(v4));
-		memset(&ep->addr, 0, sizeof(ep->addr));
-		ep->addr.v4 = v4;
-		ep->family = AF_INET;
+int nc_parse_addr(const char *s, struct nc_endpoint *ep, const char **why)
+{
+	char host[INET6_ADDRSTRLEN + 2];
+	struct nc_endpoint with_port;
+	const char *ignored;
+	size_t len = strlen(s);
+
+	memset(ep, 0, sizeof(*ep));
+	if (!nc_parse_endpoint(s, true, &with_port, &ignored)) {
+		*why = "expected an address without port";
+		return -1;
 	}
+	if (*s == '[') {
+		if (len < 2 || s[len - 1] != ']') {
+			*why = "missing \"]\"";
+			return -1;
+		}
+		s++;
+		len -= 2;
+		ep->family = AF_INET6;
+	} else {
+		ep->family = memchr(s, ':', len) ? AF_INET6 : AF_INET;
+	}
+	if (len >= sizeof(host)) {
+		*why = "invalid address";
+		return -1;
+	}
+	memcpy(host, s, len);
+	host[len] = '\0';
+	if (inet_pton(ep->family, host, &ep->addr) != 1) {
+		*why = ep->family == AF_INET6 ? "invalid IPv6 address" :
+						"invalid IPv4 address";
+		return -1;
+	}
+	nc_unmap_v4(ep);
 	return 0;
 }
 

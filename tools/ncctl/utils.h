@@ -113,6 +113,12 @@ struct nc_endpoint {
  */
 int nc_parse_endpoint(const char *s, bool wildcard_ok, struct nc_endpoint *ep,
 		      const char **why);
+/*
+ * Parse an address without port, "A.B.C.D", "IPV6" or "[IPV6]", into @ep
+ * (port 0); "::ffff:A.B.C.D" is IPv4, as in nc_parse_endpoint(). On
+ * failure *why says what is wrong.
+ */
+int nc_parse_addr(const char *s, struct nc_endpoint *ep, const char **why);
 /* Size in bytes of an address of @family (4, 16), 0 if unknown. */
 size_t nc_addr_len(int family);
 /*
