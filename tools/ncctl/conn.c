@@ -2,6 +2,7 @@
 /*
  * ncctl conn: connections (PCBs), pre-assignment and migration.
  */
+#include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -486,6 +487,24 @@ static void conn_put_tuple(struct nlmsghdr *nlh, const struct conn_req *r)
 	mnl_attr_put_u16(nlh, NETCTX_A_RPORT, r->remote.port);
 }
 
+#define CONN_STR(x)	#x
+#define CONN_XSTR(x)	CONN_STR(x)
+
+/*
+ * The errors of a migration, when the kernel did not say more: nothing
+ * moved (EBUSY, E2BIG), or the wait ended but not the move (EINTR).
+ */
+static const struct nc_nl_hint conn_migrate_hints[] = {
+	{ EBUSY, "a connection is already moving, or its float queue "
+		 "overflowed (float_len): nothing moved" },
+	{ E2BIG, "more than NETCTX_MAX_GROUP_CONNS ("
+		 CONN_XSTR(NETCTX_MAX_GROUP_CONNS) ") connections: nothing "
+		 "moved" },
+	{ EINTR, "interrupted while waiting: the migration goes on "
+		 "(see conn show, monitor)" },
+	{ 0, NULL },
+};
+
 static int conn_request(int argc, char **argv, enum conn_op op)
 {
 	static const uint8_t cmds[] = {
@@ -528,7 +547,8 @@ static int conn_request(int argc, char **argv, enum conn_op op)
 	/* The kernel answers at once; the result comes as events. */
 	if (r.nowait)
 		mnl_attr_put_u32(nlh, NETCTX_A_FLAGS, NETCTX_F_NOWAIT);
-	return nc_nl_do(nlh, conn_op_names[op]);
+	return nc_nl_do_hints(nlh, conn_op_names[op],
+			      op == CONN_MIGRATE ? conn_migrate_hints : NULL);
 }
 
 static int conn_assign(int argc, char **argv)

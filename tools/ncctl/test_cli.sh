@@ -708,6 +708,17 @@ tcp [2001:db8::1]:443 [2001:db8::3]:5000 ctx 0 origin migrated placed-by assigne
 		"$FAKE" conn migrate group 8 ctx 1
 	expect_err 'ncctl: conn migrate: session has more than NETCTX_MAX_GROUP_CONNS connections: Argument list too long' \
 		"$FAKE" conn migrate group 300 ctx 1
+	# The kernel's message when it gives one, else ncctl's own.
+	expect_err 'ncctl: conn migrate: connection already moving: Device or resource busy' \
+		"$FAKE" conn migrate tcp '[2001:db8::1]:443' '[2001:db8::3]:5000' ctx 1
+	expect_err 'ncctl: conn migrate: a connection is already moving, or its float queue overflowed (float_len): nothing moved: Device or resource busy' \
+		"$FAKE" conn migrate group 302 ctx 1
+	expect_err 'ncctl: conn migrate: more than NETCTX_MAX_GROUP_CONNS (256) connections: nothing moved: Argument list too long' \
+		"$FAKE" conn migrate group 301 ctx 1
+	expect_err 'ncctl: conn migrate: interrupted while waiting: the migration goes on (see conn show, monitor): Interrupted system call' \
+		"$FAKE" conn migrate tcp 10.0.0.1:4 10.0.0.2:40000 ctx 1
+	NCCTL_FAKE_EPERM=1 expect_err 'ncctl: conn migrate: Operation not permitted' \
+		"$FAKE" conn migrate group 7 ctx 1
 	expect_err 'ncctl: conn set: no such managed connection: No such file or directory' \
 		"$FAKE" conn set tcp 10.0.0.1:1 10.0.0.2:2 group 1
 	NCCTL_FAKE_EPERM=1 expect_err 'ncctl: conn set: Operation not permitted' \

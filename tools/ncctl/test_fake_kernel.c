@@ -21,8 +21,10 @@
  *   port 666: EEXIST; a context >= 2 in CONTEXTS: EINVAL;
  *   a toeplitz policy on port 999: EEXIST with the attribute but no message;
  *   MIGRATE_CONN of an unknown connection (but local port 5000): ENOENT,
- *   of a group but 7, or of a peer address none of the three has (with
- *   the protocol if given): ENOENT; of group 300: E2BIG;
+ *   of the third (local port 443, migrating): EBUSY, of local port 4:
+ *   EINTR without extack; of a group but 7, or of a peer address none of
+ *   the three has (with the protocol if given): ENOENT; of group 300:
+ *   E2BIG; of groups 301 and 302: E2BIG and EBUSY without extack;
  *   SET_CONN without GROUP: EINVAL (missing attribute), of a connection
  *   that is not one of the three (by protocol and ports): ENOENT;
  *   GET_CONN with CTX_ID 7: the dump ends in NLMSG_DONE with -EINVAL.
@@ -605,6 +607,7 @@ static bool find_peer(const struct nlattr **tb)
 static void migrate_conn(const struct nlmsghdr *req,
 			 const struct nlattr **tb)
 {
+	uint16_t lport;
 	uint32_t group;
 
 	if (tb[NETCTX_A_GROUP]) {
@@ -613,6 +616,10 @@ static void migrate_conn(const struct nlmsghdr *req,
 			ack(req, -E2BIG,
 			    "session has more than NETCTX_MAX_GROUP_CONNS connections",
 			    NULL, -1);
+		else if (group == 301)
+			ack(req, -E2BIG, NULL, NULL, -1);
+		else if (group == 302)
+			ack(req, -EBUSY, NULL, NULL, -1);
 		else if (group != 7)
 			ack(req, -ENOENT, "no managed connection in this session",
 			    NULL, -1);
@@ -628,12 +635,16 @@ static void migrate_conn(const struct nlmsghdr *req,
 			    NULL, -1);
 		return;
 	}
-	if (!tb[NETCTX_A_LPORT] ||
-	    mnl_attr_get_u16(tb[NETCTX_A_LPORT]) != 5000) {
+	lport = tb[NETCTX_A_LPORT] ? mnl_attr_get_u16(tb[NETCTX_A_LPORT]) : 0;
+	if (lport == 443)
+		ack(req, -EBUSY, "connection already moving", NULL, -1);
+	else if (lport == 4)
+		/* The waiter was killed: no message (and no reader, really). */
+		ack(req, -EINTR, NULL, NULL, -1);
+	else if (lport != 5000)
 		ack(req, -ENOENT, "no such connection", NULL, -1);
-		return;
-	}
-	ack(req, 0, NULL, NULL, -1);
+	else
+		ack(req, 0, NULL, NULL, -1);
 }
 
 static void set_conn(const struct nlmsghdr *req, const struct nlattr **tb)
