@@ -15,7 +15,8 @@ void monitor_help(FILE *f)
 	      "       ncctl monitor help\n"
 	      "Prints one line per event until interrupted; with -j one JSON\n"
 	      "object per line, with \"event\" one of conn-new, conn-close,\n"
-	      "conn-assign, conn-migrate, port-add, port-del.\n", f);
+	      "conn-assign, conn-migrate, conn-migrate-fail (with \"error\",\n"
+	      "such as EBUSY), port-add, port-del.\n", f);
 }
 
 static int monitor_cb(const struct nlattr *const *tb, uint8_t cmd,

@@ -51,6 +51,7 @@ static union {
 struct nc_nl_talk {
 	const char *what;
 	const struct nlmsghdr *req;
+	const struct nc_nl_hint *hints;
 	nc_nl_cb cb;
 	void *data;
 	int err;		/* positive errno */
@@ -74,7 +75,7 @@ static const char *const nc_attr_names[__NETCTX_A_MAX] = {
 	NC_ATTR(RPORT), NC_ATTR(ORIGIN), NC_ATTR(FLOW_HASH), NC_ATTR(PACKETS),
 	NC_ATTR(BYTES), NC_ATTR(STATE), NC_ATTR(FIRST_CTX),
 	NC_ATTR(TIMEOUT_MS), NC_ATTR(EVENT), NC_ATTR(CTX_OVERFLOWS),
-	NC_ATTR(PLACED_BY),
+	NC_ATTR(PLACED_BY), NC_ATTR(GROUP), NC_ATTR(ERROR),
 };
 
 static const char *nc_attr_name(unsigned int type)
@@ -110,6 +111,8 @@ static bool nc_attr_valid(const struct nlattr *a)
 	case NETCTX_A_FLOW_HASH:
 	case NETCTX_A_FIRST_CTX:
 	case NETCTX_A_TIMEOUT_MS:
+	case NETCTX_A_GROUP:
+	case NETCTX_A_ERROR:
 		return len == sizeof(uint32_t);
 	case NETCTX_A_CTX_PACKETS:
 	case NETCTX_A_CTX_BYTES:
@@ -264,22 +267,28 @@ static const char *nc_nl_attr_at(const struct nlmsghdr *req, uint32_t off)
 
 static void nc_nl_report(const struct nc_nl_talk *t)
 {
-	const char *attr = NULL, *miss = "";
+	const char *attr = NULL, *miss = "", *msg = t->msg;
+	const struct nc_nl_hint *h;
 	char detail[320] = "";
 
 	if (t->reported)
 		return;
+	/* The kernel's own words first. */
+	for (h = t->hints; !msg[0] && h && h->err; h++) {
+		if (h->err == t->err)
+			msg = h->msg;
+	}
 	if (t->has_offs)
 		attr = nc_nl_attr_at(t->req, t->offs);
 	if (!attr && t->has_miss) {
 		attr = nc_attr_name(t->miss_type);
 		miss = "missing ";
 	}
-	if (t->msg[0] && attr)
-		snprintf(detail, sizeof(detail), "%s (%s%s): ", t->msg, miss,
+	if (msg[0] && attr)
+		snprintf(detail, sizeof(detail), "%s (%s%s): ", msg, miss,
 			 attr);
-	else if (t->msg[0])
-		snprintf(detail, sizeof(detail), "%s: ", t->msg);
+	else if (msg[0])
+		snprintf(detail, sizeof(detail), "%s: ", msg);
 	else if (attr)
 		snprintf(detail, sizeof(detail), "%s%s: ",
 			 *miss ? miss : "invalid ", attr);
@@ -463,9 +472,11 @@ struct nlmsghdr *nc_nl_new(uint8_t cmd)
 }
 
 static int nc_nl_run(struct nlmsghdr *nlh, nc_nl_cb cb, void *data,
-		     const char *what)
+		     const char *what, const struct nc_nl_hint *hints)
 {
-	struct nc_nl_talk t = { .what = what, .cb = cb, .data = data };
+	struct nc_nl_talk t = {
+		.what = what, .cb = cb, .data = data, .hints = hints,
+	};
 
 	if (nc_nl_talk(nlh, nc_nl_data_cb, &t) < 0) {
 		nc_nl_report(&t);
@@ -476,17 +487,23 @@ static int nc_nl_run(struct nlmsghdr *nlh, nc_nl_cb cb, void *data,
 	return 0;
 }
 
-int nc_nl_do(struct nlmsghdr *nlh, const char *what)
+int nc_nl_do_hints(struct nlmsghdr *nlh, const char *what,
+		   const struct nc_nl_hint *hints)
 {
 	nlh->nlmsg_flags |= NLM_F_ACK;
-	return nc_nl_run(nlh, NULL, NULL, what);
+	return nc_nl_run(nlh, NULL, NULL, what, hints);
+}
+
+int nc_nl_do(struct nlmsghdr *nlh, const char *what)
+{
+	return nc_nl_do_hints(nlh, what, NULL);
 }
 
 int nc_nl_dump(struct nlmsghdr *nlh, nc_nl_cb cb, void *data,
 	       const char *what)
 {
 	nlh->nlmsg_flags |= NLM_F_DUMP;
-	return nc_nl_run(nlh, cb, data, what);
+	return nc_nl_run(nlh, cb, data, what, NULL);
 }
 
 int nc_nl_monitor(nc_nl_cb cb, void *data)

@@ -6,6 +6,7 @@
  * kept for the rest of the process (batch mode). Every function here
  * reports its own errors in one line on stderr:
  *   ncctl: WHAT: [EXTACK MESSAGE [(NETCTX_A_X)]: ]STRERROR
+ * (without an extack message, the request's hint for the errno, if any)
  * and returns -1. After an error the socket is closed, so a later request
  * starts on a clean one.
  */
@@ -34,6 +35,20 @@ struct nlmsghdr *nc_nl_new(uint8_t cmd);
 
 /* Send a request built by nc_nl_new() with NLM_F_ACK; wait for the ack. */
 int nc_nl_do(struct nlmsghdr *nlh, const char *what);
+
+/*
+ * What an errno means for a request, printed in place of the extack
+ * message when the kernel sent none (an older kernel, an error found
+ * where no extack is at hand, -EINTR). A list ends with err 0.
+ */
+struct nc_nl_hint {
+	int err;		/* positive errno */
+	const char *msg;
+};
+
+/* nc_nl_do() with @hints for the errors of this request. */
+int nc_nl_do_hints(struct nlmsghdr *nlh, const char *what,
+		   const struct nc_nl_hint *hints);
 
 /* Send a request built by nc_nl_new() with NLM_F_DUMP; @cb per reply. */
 int nc_nl_dump(struct nlmsghdr *nlh, nc_nl_cb cb, void *data,

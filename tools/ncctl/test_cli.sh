@@ -120,8 +120,20 @@ expect_help "ncctl port add {tcp|udp} PORT" "$NCCTL" port help
 expect_help "ncctl port del {tcp|udp} PORT" "$NCCTL" port help
 expect_help "ncctl ctx show" "$NCCTL" ctx help
 expect_help "ncctl conn assign {tcp|udp} LOCAL REMOTE ctx N" "$NCCTL" conn help
+expect_help "[timeout MS] [group ID]" "$NCCTL" conn help
+expect_help "ncctl conn set {tcp|udp} LOCAL REMOTE group ID" "$NCCTL" conn help
+expect_help "ncctl conn set" "$NCCTL" conn set help
+expect_help "ncctl conn set" "$NCCTL" conn set tcp 10.0.0.1:1 10.0.0.2:2 help
 expect_help "ncctl conn migrate {tcp|udp} LOCAL REMOTE ctx N" "$NCCTL" conn help
+expect_help "ncctl conn migrate {tcp|udp} LOCAL REMOTE ctx N [nowait]" \
+	"$NCCTL" conn help
+expect_help "ncctl conn migrate remote ADDR [proto {tcp|udp}] ctx N [nowait]" \
+	"$NCCTL" conn help
+expect_help "ncctl conn migrate group ID ctx N [nowait]" "$NCCTL" conn help
+expect_help "ncctl conn migrate group" "$NCCTL" conn migrate group 1 help
+expect_help "ncctl conn migrate group" "$NCCTL" conn migrate remote ::1 help
 expect_help "ncctl monitor" "$NCCTL" monitor help
+expect_help "conn-migrate-fail" "$NCCTL" monitor help
 expect_help "ncctl port add" "$NCCTL" help port
 expect_help "ncctl port add" "$NCCTL" port h
 expect_help "ncctl port add" "$NCCTL" port add help
@@ -240,9 +252,83 @@ expect_err 'ncctl: invalid timeout "soon"' \
 	"$NCCTL" conn assign tcp '*:7' 10.0.0.2:1 ctx 1 timeout soon
 expect_err 'ncctl: timeout is only valid for conn assign' \
 	"$NCCTL" conn migrate tcp 10.0.0.1:7 10.0.0.2:1 ctx 1 timeout 5
+expect_err 'ncctl: group is only valid for conn assign and conn set' \
+	"$NCCTL" conn migrate tcp 10.0.0.1:7 10.0.0.2:1 ctx 1 group 5
+expect_err 'ncctl: invalid group "x"' \
+	"$NCCTL" conn assign tcp '*:7' 10.0.0.2:1 ctx 1 group x
+expect_err 'ncctl: invalid group "-1"' \
+	"$NCCTL" conn assign tcp '*:7' 10.0.0.2:1 ctx 1 group -1
+expect_err 'ncctl: duplicate keyword "group"' \
+	"$NCCTL" conn assign tcp '*:7' 10.0.0.2:1 group 1 ctx 1 g 2
+expect_err 'ncctl: missing argument after "group"' \
+	"$NCCTL" conn assign tcp '*:7' 10.0.0.2:1 ctx 1 group
+expect_err 'ncctl: missing group ID' "$NCCTL" conn set tcp '*:7' 10.0.0.2:1
+expect_err 'ncctl: nowait is only valid for conn migrate' \
+	"$NCCTL" conn assign tcp '*:7' 10.0.0.2:1 ctx 1 nowait
+expect_err 'ncctl: nowait is only valid for conn migrate' \
+	"$NCCTL" conn set tcp '*:7' 10.0.0.2:1 nowait group 1
+expect_err 'ncctl: duplicate keyword "nowait"' \
+	"$NCCTL" conn migrate tcp 10.0.0.1:7 10.0.0.2:1 nowait ctx 1 now
+expect_err 'ncctl: missing ctx N' \
+	"$NCCTL" conn migrate tcp 10.0.0.1:7 10.0.0.2:1 nowait
+expect_err 'ncctl: invalid context "nowait"' \
+	"$NCCTL" conn migrate tcp 10.0.0.1:7 10.0.0.2:1 ctx nowait
+expect_err 'ncctl: missing ADDR' "$NCCTL" conn migrate remote
+expect_err 'ncctl: missing group ID' "$NCCTL" conn migrate group
+expect_err 'ncctl: invalid group "0"' "$NCCTL" conn migrate group 0 ctx 1
+expect_err 'ncctl: invalid group "none"' "$NCCTL" conn migrate g none ctx 1
+expect_err 'ncctl: missing ctx N' "$NCCTL" conn migrate group 7
+expect_err 'ncctl: missing ctx N' "$NCCTL" conn migrate remote 10.0.0.2 nowait
+expect_err 'ncctl: invalid ADDR "10.0.0.2:40000": expected an address without port' \
+	"$NCCTL" conn migrate remote 10.0.0.2:40000 ctx 1
+expect_err 'ncctl: invalid ADDR "[2001:db8::2": missing "]"' \
+	"$NCCTL" conn migrate remote '[2001:db8::2' ctx 1
+expect_err 'ncctl: invalid ADDR "10.0.0.300": invalid IPv4 address' \
+	"$NCCTL" conn migrate remote 10.0.0.300 ctx 1
+expect_err 'ncctl: unknown protocol "icmp"' \
+	"$NCCTL" conn migrate remote 10.0.0.2 proto icmp ctx 1
+expect_err 'ncctl: duplicate keyword "proto"' \
+	"$NCCTL" conn migrate remote 10.0.0.2 proto tcp ctx 1 proto udp
+expect_err 'ncctl: proto is only valid for conn migrate remote' \
+	"$NCCTL" conn migrate group 7 ctx 1 proto tcp
+expect_err 'ncctl: proto is only valid for conn migrate remote' \
+	"$NCCTL" conn migrate tcp 10.0.0.1:7 10.0.0.2:1 ctx 1 proto tcp
+expect_err 'ncctl: proto is only valid for conn migrate remote' \
+	"$NCCTL" conn assign tcp '*:7' 10.0.0.2:1 ctx 1 proto tcp
+expect_err 'ncctl: duplicate keyword "group"' \
+	"$NCCTL" conn migrate group 7 ctx 1 group 8
+expect_err 'ncctl: group is only valid for conn assign and conn set' \
+	"$NCCTL" conn migrate remote 10.0.0.2 ctx 1 group 8
+expect_err 'ncctl: timeout is only valid for conn assign' \
+	"$NCCTL" conn migrate remote 10.0.0.2 ctx 1 timeout 8
+# remote and group are conn migrate's alone: elsewhere, no protocol.
+expect_err 'ncctl: unknown protocol "remote"' \
+	"$NCCTL" conn assign remote 10.0.0.2 ctx 1
+expect_err 'ncctl: unknown protocol "group"' \
+	"$NCCTL" conn set group 7
+expect_err 'ncctl: missing protocol (tcp or udp)' "$NCCTL" conn set
+expect_err 'ncctl: missing REMOTE' "$NCCTL" conn set udp 10.0.0.1:7
+expect_err 'ncctl: ctx is only valid for conn assign and conn migrate' \
+	"$NCCTL" conn set tcp '*:7' 10.0.0.2:1 group 1 ctx 1
+expect_err 'ncctl: timeout is only valid for conn assign' \
+	"$NCCTL" conn set tcp '*:7' 10.0.0.2:1 timeout 1 group 1
+expect_err 'ncctl: invalid group "1x"' \
+	"$NCCTL" conn set tcp '*:7' 10.0.0.2:1 group 1x
+expect_err 'ncctl: duplicate keyword "group"' \
+	"$NCCTL" conn set tcp '*:7' 10.0.0.2:1 group 1 group 1
+expect_err 'ncctl: invalid REMOTE "*:1": "*" is not allowed here' \
+	"$NCCTL" conn set tcp '*:7' '*:1' group 1
+# "s" was show alone; with set it is ambiguous, as any such prefix.
+expect_err 'ncctl: ambiguous command "s": show, set' "$NCCTL" conn s
 expect_err 'ncctl: ambiguous keyword "p": proto, port' "$NCCTL" conn show p 5
 expect_err 'ncctl: invalid port "0"' "$NCCTL" conn show port 0
 expect_err 'ncctl: invalid context "x"' "$NCCTL" conn show ctx x
+expect_err 'ncctl: invalid group "0"' "$NCCTL" conn show group 0
+expect_err 'ncctl: invalid group "none"' "$NCCTL" conn show group none
+expect_err 'ncctl: invalid group "4294967296"' \
+	"$NCCTL" conn show group 4294967296
+expect_err 'ncctl: duplicate keyword "group"' \
+	"$NCCTL" conn show group 1 group 2
 expect_err 'ncctl: unknown keyword "now"' "$NCCTL" monitor now
 
 ### batch mode errors
@@ -373,7 +459,37 @@ else
 	expect_completion "ncctl port add tcp 80 hash " \
 		"bpf default least-loaded remote-addr round-robin toeplitz"
 	expect_completion "ncctl port del tcp 80 " "match"
-	expect_completion "ncctl conn show " "ctx port proto"
+	expect_completion "ncctl conn show " "ctx group port proto"
+	expect_completion "ncctl conn show group 7 " "ctx port proto"
+	expect_completion "ncctl conn show group " ""
+	expect_completion "ncctl conn assign tcp *:80 10.0.0.2:9 " \
+		"ctx group timeout"
+	expect_completion "ncctl conn assign tcp *:80 10.0.0.2:9 group 4 " \
+		"ctx timeout"
+	expect_completion "ncctl conn assign tcp *:80 10.0.0.2:9 group " ""
+	expect_completion "ncctl conn migrate tcp 10.0.0.1:80 10.0.0.2:9 " \
+		"ctx nowait"
+	expect_completion "ncctl conn migrate tcp 10.0.0.1:80 10.0.0.2:9 nowait " \
+		"ctx"
+	expect_completion "ncctl conn migrate tcp 10.0.0.1:80 10.0.0.2:9 ctx 1 " \
+		"nowait"
+	expect_completion "ncctl conn migrate tcp 10.0.0.1:80 10.0.0.2:9 ctx " ""
+	expect_completion "ncctl conn migrate " "group remote tcp udp"
+	expect_completion "ncctl conn migrate remote " ""
+	expect_completion "ncctl conn migrate remote 10.0.0.2 " "ctx nowait proto"
+	expect_completion "ncctl conn migrate r 10.0.0.2 proto " "tcp udp"
+	expect_completion "ncctl conn migrate remote 10.0.0.2 p udp nowait " "ctx"
+	expect_completion "ncctl conn migrate group " ""
+	expect_completion "ncctl conn migrate group 7 " "ctx nowait"
+	expect_completion "ncctl conn migrate g 7 ctx 1 " "nowait"
+	expect_completion "ncctl conn migrate group 7 ctx " ""
+	expect_completion "ncctl conn assign " "tcp udp"
+	expect_completion "ncctl conn " "assign help migrate set show"
+	expect_completion "ncctl conn set " "tcp udp"
+	expect_completion "ncctl conn set tcp *:80 " ""
+	expect_completion "ncctl conn set tcp *:80 10.0.0.2:9 " "group"
+	expect_completion "ncctl conn set tcp *:80 10.0.0.2:9 group " ""
+	expect_completion "ncctl conn set tcp *:80 10.0.0.2:9 group 3 " ""
 fi
 
 ### the real kernel interface
@@ -466,17 +582,17 @@ GET_CTX dump" ]
 
 	expect_out "tcp 10.0.0.1:5000 10.0.0.2:40000 ctx 1 origin hash placed-by hash hash 0x1234abcd state active first-ctx 1
 udp *:53 [2001:db8::2]:5353 ctx 0 origin assigned placed-by assigned hash 0x00000000 state assigned
-tcp [2001:db8::1]:443 [2001:db8::3]:5000 ctx 0 origin migrated placed-by assigned hash 0xdeadbeef state migrating first-ctx 1" \
+tcp [2001:db8::1]:443 [2001:db8::3]:5000 ctx 0 origin migrated placed-by assigned hash 0xdeadbeef state migrating first-ctx 1 group 7" \
 		"$FAKE" conn show
 	expect_out "tcp 10.0.0.1:5000 10.0.0.2:40000 ctx 1 origin hash placed-by hash hash 0x1234abcd packets 10 bytes 1000 state active first-ctx 1
 udp *:53 [2001:db8::2]:5353 ctx 0 origin assigned placed-by assigned hash 0x00000000 packets 0 bytes 0 state assigned
-tcp [2001:db8::1]:443 [2001:db8::3]:5000 ctx 0 origin migrated placed-by assigned hash 0xdeadbeef packets 8589934592 bytes 8796093022208 state migrating first-ctx 1" \
+tcp [2001:db8::1]:443 [2001:db8::3]:5000 ctx 0 origin migrated placed-by assigned hash 0xdeadbeef packets 8589934592 bytes 8796093022208 state migrating first-ctx 1 group 7" \
 		"$FAKE" -s conn show
 	for o in -j -json "-j -s"; do
 		run "$FAKE" $o conn show
 		echo "$out" >"$TMP/json"
 		check "$o conn show keys" json_check "$TMP/json" \
-			'j[0] == {"proto": "tcp", "local": "10.0.0.1:5000", "remote": "10.0.0.2:40000", "ctx": 1, "origin": "hash", "placed_by": "hash", "hash": 0x1234abcd, "packets": 10, "bytes": 1000, "state": "active", "first_ctx": 1} and j[1]["local"] == "*:53" and j[1]["remote"] == "[2001:db8::2]:5353" and "first_ctx" not in j[1] and j[2]["hash"] == 0xdeadbeef and j[2]["origin"] == "migrated" and j[2]["placed_by"] == "assigned"'
+			'j[0] == {"proto": "tcp", "local": "10.0.0.1:5000", "remote": "10.0.0.2:40000", "ctx": 1, "origin": "hash", "placed_by": "hash", "hash": 0x1234abcd, "packets": 10, "bytes": 1000, "state": "active", "first_ctx": 1} and j[1]["local"] == "*:53" and j[1]["remote"] == "[2001:db8::2]:5353" and "first_ctx" not in j[1] and j[2]["hash"] == 0xdeadbeef and j[2]["origin"] == "migrated" and j[2]["placed_by"] == "assigned" and "group" not in j[0] and "group" not in j[1] and j[2]["group"] == 7'
 	done
 	# The fake kernel ignores the filters: ncctl applies them as well.
 	expect_req "GET_CONN dump PROTO=17" "$FAKE" conn show proto udp
@@ -489,6 +605,16 @@ tcp [2001:db8::1]:443 [2001:db8::3]:5000 ctx 0 origin migrated placed-by assigne
 	run "$FAKE" conn show port 5000
 	check "conn show port 5000 matches local or remote port" \
 		[ "$(echo "$out" | wc -l)" = 2 ]
+	# Groups are filtered by ncctl alone: the kernel has no such filter.
+	expect_req "GET_CONN dump" "$FAKE" conn show group 7
+	check "conn show group 7: the one connection of group 7" \
+		test "$(echo "$out" | wc -l)" = 1 -a "${out:0:21}" = "tcp [2001:db8::1]:443"
+	run "$FAKE" -j conn show gr 7 proto tcp
+	echo "$out" >"$TMP/json"
+	check "-j conn show group 7: \"group\" key" json_check "$TMP/json" \
+		'len(j) == 1 and j[0]["group"] == 7 and j[0]["local"] == "[2001:db8::1]:443"'
+	run "$FAKE" conn show group 8
+	check "conn show group 8: no connection" [ "$rc" = 0 -a -z "$out" ]
 	run "$FAKE" -j conn show ctx 5
 	check "-j conn show with no match is []" [ "$rc" = 0 -a "$out" = "[]" ]
 	run "$FAKE" conn show ctx 5
@@ -514,8 +640,51 @@ tcp [2001:db8::1]:443 [2001:db8::3]:5000 ctx 0 origin migrated placed-by assigne
 		"$FAKE" conn assign tcp '*:80' 192.0.2.2:40000 ctx 1
 	expect_req "ASSIGN_CONN ack PROTO=17 FAMILY=10 LADDR=20010db8000000000000000000000001 LPORT=53 RADDR=20010db8000000000000000000000002 RPORT=5353 CTX_ID=0 TIMEOUT_MS=2000" \
 		"$FAKE" conn assign udp '[2001:db8::1]:53' '[2001:db8::2]:5353' ctx 0 timeout 2000
+	expect_req "ASSIGN_CONN ack PROTO=6 FAMILY=2 LPORT=80 RADDR=c0000202 RPORT=40000 CTX_ID=1 GROUP=42" \
+		"$FAKE" conn assign tcp '*:80' 192.0.2.2:40000 group 42 ctx 1
+	expect_req "ASSIGN_CONN ack PROTO=6 FAMILY=2 LADDR=c0000201 LPORT=80 RADDR=c0000202 RPORT=40000 CTX_ID=1 TIMEOUT_MS=500 GROUP=4294967295" \
+		"$FAKE" conn as t 192.0.2.1:80 192.0.2.2:40000 c 1 g 4294967295 t 500
+	# Group 0 is none: said explicitly, the kernel gets it.
+	expect_req "ASSIGN_CONN ack PROTO=17 FAMILY=2 LPORT=53 RADDR=c0000202 RPORT=5353 CTX_ID=0 GROUP=0" \
+		"$FAKE" conn assign udp '*:53' 192.0.2.2:5353 ctx 0 group none
+	expect_req "ASSIGN_CONN ack PROTO=17 FAMILY=2 LPORT=53 RADDR=c0000202 RPORT=5353 CTX_ID=0 GROUP=0" \
+		"$FAKE" conn assign udp '*:53' 192.0.2.2:5353 ctx 0 group 0
+	expect_req "SET_CONN ack PROTO=6 FAMILY=2 LADDR=0a000001 LPORT=5000 RADDR=0a000002 RPORT=40000 GROUP=7" \
+		"$FAKE" conn set tcp 10.0.0.1:5000 10.0.0.2:40000 group 7
+	check "conn set prints nothing" [ -z "$out" ]
+	# A pre-assignment to any local address: no LADDR.
+	expect_req "SET_CONN ack PROTO=17 FAMILY=10 LPORT=53 RADDR=20010db8000000000000000000000002 RPORT=5353 GROUP=0" \
+		"$FAKE" conn se udp '*:53' '[2001:db8::2]:5353' g none
+	expect_req "SET_CONN ack PROTO=6 FAMILY=10 LADDR=20010db8000000000000000000000001 LPORT=443 RADDR=20010db8000000000000000000000003 RPORT=5000 GROUP=0" \
+		"$FAKE" conn set tcp '[2001:db8::1]:443' '[2001:db8::3]:5000' group 0
 	expect_req "MIGRATE_CONN ack PROTO=6 FAMILY=2 LADDR=0a000001 LPORT=5000 RADDR=0a000002 RPORT=40000 CTX_ID=0" \
 		"$FAKE" conn migrate tcp 10.0.0.1:5000 10.0.0.2:40000 ctx 0
+	expect_req "MIGRATE_CONN ack PROTO=6 FAMILY=2 LADDR=0a000001 LPORT=5000 RADDR=0a000002 RPORT=40000 CTX_ID=1 FLAGS=2" \
+		"$FAKE" conn migrate tcp 10.0.0.1:5000 10.0.0.2:40000 ctx 1 nowait
+	check "conn migrate nowait prints nothing" [ -z "$out" ]
+	expect_req "MIGRATE_CONN ack PROTO=6 FAMILY=2 LADDR=0a000001 LPORT=5000 RADDR=0a000002 RPORT=40000 CTX_ID=1 FLAGS=2" \
+		"$FAKE" -j conn m t 10.0.0.1:5000 10.0.0.2:40000 n c 1
+	check "-j conn migrate nowait prints nothing" [ -z "$out" ]
+	# Every connection of a peer: family and address, no ports.
+	expect_req "MIGRATE_CONN ack FAMILY=2 RADDR=0a000002 CTX_ID=0" \
+		"$FAKE" conn migrate remote 10.0.0.2 ctx 0
+	check "conn migrate remote prints nothing" [ -z "$out" ]
+	expect_req "MIGRATE_CONN ack PROTO=17 FAMILY=10 RADDR=20010db8000000000000000000000002 CTX_ID=1 FLAGS=2" \
+		"$FAKE" conn migrate remote '[2001:db8::2]' proto udp ctx 1 nowait
+	expect_req "MIGRATE_CONN ack PROTO=6 FAMILY=10 RADDR=20010db8000000000000000000000003 CTX_ID=1" \
+		"$FAKE" conn mi r 2001:db8::3 c 1 p t
+	# The dual-stack spelling of an IPv4 peer is that IPv4 peer.
+	expect_req "MIGRATE_CONN ack FAMILY=2 RADDR=0a000002 CTX_ID=1" \
+		"$FAKE" conn migrate remote ::ffff:10.0.0.2 ctx 1
+	expect_req "MIGRATE_CONN ack GROUP=7 CTX_ID=1" \
+		"$FAKE" conn migrate group 7 ctx 1
+	check "conn migrate group prints nothing" [ -z "$out" ]
+	expect_req "MIGRATE_CONN ack GROUP=7 CTX_ID=0 FLAGS=2" \
+		"$FAKE" conn migrate gr 7 nowait ctx 0
+	expect_err 'ncctl: conn migrate: no managed connection in this session: No such file or directory' \
+		"$FAKE" conn migrate group 4294967295 ctx 0
+	check "conn migrate group 4294967295 sends it" \
+		[ "$(last_req)" = "MIGRATE_CONN ack GROUP=4294967295 CTX_ID=0" ]
 	run "$FAKE" -j port add tcp 81
 	check "-j port add prints nothing" [ "$rc" = 0 -a -z "$out" -a -z "$err" ]
 
@@ -531,6 +700,29 @@ tcp [2001:db8::1]:443 [2001:db8::3]:5000 ctx 0 origin migrated placed-by assigne
 		"$FAKE" port add tcp 999 hash toeplitz key "$(printf '%080d' 0)"
 	expect_err 'ncctl: conn migrate: no such connection: No such file or directory' \
 		"$FAKE" conn migrate tcp 10.0.0.1:1 10.0.0.2:2 ctx 1
+	expect_err 'ncctl: conn migrate: no managed connection in this session: No such file or directory' \
+		"$FAKE" conn migrate remote 10.0.0.9 ctx 1
+	expect_err 'ncctl: conn migrate: no managed connection in this session: No such file or directory' \
+		"$FAKE" conn migrate remote 10.0.0.2 proto udp ctx 1
+	expect_err 'ncctl: conn migrate: no managed connection in this session: No such file or directory' \
+		"$FAKE" conn migrate group 8 ctx 1
+	expect_err 'ncctl: conn migrate: session has more than NETCTX_MAX_GROUP_CONNS connections: Argument list too long' \
+		"$FAKE" conn migrate group 300 ctx 1
+	# The kernel's message when it gives one, else ncctl's own.
+	expect_err 'ncctl: conn migrate: connection already moving: Device or resource busy' \
+		"$FAKE" conn migrate tcp '[2001:db8::1]:443' '[2001:db8::3]:5000' ctx 1
+	expect_err 'ncctl: conn migrate: a connection is already moving, or its float queue overflowed (float_len): nothing moved: Device or resource busy' \
+		"$FAKE" conn migrate group 302 ctx 1
+	expect_err 'ncctl: conn migrate: more than NETCTX_MAX_GROUP_CONNS (256) connections: nothing moved: Argument list too long' \
+		"$FAKE" conn migrate group 301 ctx 1
+	expect_err 'ncctl: conn migrate: interrupted while waiting: the migration goes on (see conn show, monitor): Interrupted system call' \
+		"$FAKE" conn migrate tcp 10.0.0.1:4 10.0.0.2:40000 ctx 1
+	NCCTL_FAKE_EPERM=1 expect_err 'ncctl: conn migrate: Operation not permitted' \
+		"$FAKE" conn migrate group 7 ctx 1
+	expect_err 'ncctl: conn set: no such managed connection: No such file or directory' \
+		"$FAKE" conn set tcp 10.0.0.1:1 10.0.0.2:2 group 1
+	NCCTL_FAKE_EPERM=1 expect_err 'ncctl: conn set: Operation not permitted' \
+		"$FAKE" conn set tcp 10.0.0.1:5000 10.0.0.2:40000 group 1
 	NCCTL_FAKE_EPERM=1 expect_err 'ncctl: port del: Operation not permitted' \
 		"$FAKE" port del tcp 80
 	NCCTL_FAKE_NOFAMILY=1 expect_err \
@@ -618,24 +810,27 @@ Command failed $TMP/force:1" ]
 	check "port del removes the policy" \
 		[ "$rc" = 0 -a "$out" = "tcp 80 match local hash default contexts 0-1 conns 3" ]
 
-	# Monitor: the fake kernel overruns once, sends 5 events, then exits.
+	# Monitor: the fake kernel overruns once, sends 6 events, then exits.
 	run "$FAKE" -s monitor
 	check "monitor: one line per event" [ "$rc" = 0 -a "$out" = "port-add udp 4789 match remote hash round-robin contexts 1 conns 1
 conn-new tcp 10.0.0.1:5000 10.0.0.2:40000 ctx 1 origin hash placed-by hash hash 0x1234abcd packets 10 bytes 1000 state active first-ctx 1
-conn-migrate tcp [2001:db8::1]:443 [2001:db8::3]:5000 ctx 0 origin migrated placed-by assigned hash 0xdeadbeef packets 8589934592 bytes 8796093022208 state migrating first-ctx 1
+conn-migrate tcp [2001:db8::1]:443 [2001:db8::3]:5000 ctx 0 origin migrated placed-by assigned hash 0xdeadbeef packets 8589934592 bytes 8796093022208 state migrating first-ctx 1 group 7
+conn-migrate-fail tcp 10.0.0.1:5000 10.0.0.2:40000 error EBUSY
 port-del tcp 80 match local
 event-99 udp *:53 [2001:db8::2]:5353 ctx 0 origin assigned placed-by assigned hash 0x00000000 packets 0 bytes 0 state assigned" ]
 	check "monitor: lost events are reported" \
 		[ "$err" = "ncctl: warning: monitor: events lost (receive buffer overrun)" ]
 	run "$FAKE" -j -p monitor
-	check "-j monitor: JSON lines, -p ignored" [ "$(echo "$out" | wc -l)" = 5 ]
+	check "-j monitor: JSON lines, -p ignored" [ "$(echo "$out" | wc -l)" = 6 ]
 	if $have_python; then
 		echo "$out" | python3 -c 'import json, sys
 ev = [json.loads(l) for l in sys.stdin]
-assert [e["event"] for e in ev] == ["port-add", "conn-new", "conn-migrate", "port-del", "event-99"]
+assert [e["event"] for e in ev] == ["port-add", "conn-new", "conn-migrate", "conn-migrate-fail", "port-del", "event-99"]
 assert ev[0]["contexts"] == [1] and ev[0]["hash"] == "round-robin"
 assert ev[1]["local"] == "10.0.0.1:5000" and ev[1]["hash"] == 0x1234abcd
-assert ev[3] == {"event": "port-del", "proto": "tcp", "port": 80, "match": "local"}'
+assert ev[2]["group"] == 7 and "error" not in ev[2]
+assert ev[3] == {"event": "conn-migrate-fail", "proto": "tcp", "local": "10.0.0.1:5000", "remote": "10.0.0.2:40000", "error": "EBUSY"}
+assert ev[4] == {"event": "port-del", "proto": "tcp", "port": 80, "match": "local"}'
 		check "-j monitor events parse" [ $? = 0 ]
 	fi
 fi

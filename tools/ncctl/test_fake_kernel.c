@@ -10,16 +10,23 @@
  * with PAD, NLMSG_DONE, acks with NLM_F_CAPPED and extack TLVs), so every
  * request, reply and error path of ncctl runs.
  *
- * It holds two contexts, three connections and the port policies added
- * in this process (batch mode): adding one that exists (same protocol,
- * port and match) fails with EEXIST unless NETCTX_F_REPLACE is set, and
- * DEL_PORT removes one if it exists (and succeeds anyway). Every request is appended to the file
+ * It holds two contexts, three connections (the third in session group
+ * 7) and the port policies added in this process (batch mode): adding one
+ * that exists (same protocol, port and match) fails with EEXIST unless
+ * NETCTX_F_REPLACE is set, and DEL_PORT removes one if it exists (and
+ * succeeds anyway). Every request is appended to the file
  * $NCCTL_FAKE_LOG, one line, its attributes decoded:
  *   ADD_PORT ack PROTO=6 PORT=5000 HASH=1 HASH_KEY=6d5a... CONTEXTS=0f00...
  * Errors it gives, with an extack message and the offending attribute:
  *   port 666: EEXIST; a context >= 2 in CONTEXTS: EINVAL;
  *   a toeplitz policy on port 999: EEXIST with the attribute but no message;
- *   MIGRATE_CONN of an unknown connection: ENOENT;
+ *   MIGRATE_CONN of an unknown connection (but local port 5000): ENOENT,
+ *   of the third (local port 443, migrating): EBUSY, of local port 4:
+ *   EINTR without extack; of a group but 7, or of a peer address none of
+ *   the three has (with the protocol if given): ENOENT; of group 300:
+ *   E2BIG; of groups 301 and 302: E2BIG and EBUSY without extack;
+ *   SET_CONN without GROUP: EINVAL (missing attribute), of a connection
+ *   that is not one of the three (by protocol and ports): ENOENT;
  *   GET_CONN with CTX_ID 7: the dump ends in NLMSG_DONE with -EINVAL.
  * Environment: NCCTL_FAKE_NOFAMILY=1 (family not registered),
  * NCCTL_FAKE_EPERM=1 (changes fail with EPERM, no extack),
@@ -28,7 +35,8 @@
  * setns() is faked too: it checks that it is given a network namespace
  * and that no netlink socket was opened yet, logs "SETNS NEWNET" and
  * leaves the process where it is.
- * Monitor: ENOBUFS once, then six events and one unknown event, then
+ * Monitor: ENOBUFS once, then five events (a conn-migrate-fail of the
+ * first connection with EBUSY among them) and one unknown event, then
  * exit(0).
  */
 #define _GNU_SOURCE
@@ -80,7 +88,7 @@ static unsigned int nports;
 
 static const char *const cmd_names[] = {
 	"UNSPEC", "GET_CTX", "ADD_PORT", "DEL_PORT", "GET_PORT", "GET_CONN",
-	"ASSIGN_CONN", "MIGRATE_CONN", "EVENT",
+	"ASSIGN_CONN", "MIGRATE_CONN", "EVENT", "SET_CONN",
 };
 
 #define A(x)	[NETCTX_A_##x] = #x
@@ -92,7 +100,7 @@ static const char *const attr_names[__NETCTX_A_MAX] = {
 	A(CONNS), A(FAMILY), A(LADDR), A(LPORT), A(RADDR), A(RPORT),
 	A(ORIGIN), A(FLOW_HASH), A(PACKETS), A(BYTES), A(STATE),
 	A(FIRST_CTX), A(TIMEOUT_MS), A(EVENT), A(CTX_OVERFLOWS),
-	A(PLACED_BY),
+	A(PLACED_BY), A(GROUP), A(ERROR),
 };
 
 static bool env(const char *name)
@@ -205,7 +213,8 @@ static void log_request(const struct nlmsghdr *nlh)
 	f = fopen(path, "a");
 	if (!f)
 		return;
-	fprintf(f, "%s%s%s", g->cmd < 9 ? cmd_names[g->cmd] : "?",
+	fprintf(f, "%s%s%s",
+		g->cmd < ARRAY_SIZE(cmd_names) ? cmd_names[g->cmd] : "?",
 		nlh->nlmsg_flags & NLM_F_ACK ? " ack" : "",
 		nlh->nlmsg_flags & NLM_F_DUMP ? " dump" : "");
 	if (g->version != NETCTX_GENL_VERSION)
@@ -235,7 +244,7 @@ static void log_request(const struct nlmsghdr *nlh)
 			}
 			break;
 		case NETCTX_A_CTX_ID: case NETCTX_A_FLAGS:
-		case NETCTX_A_TIMEOUT_MS:
+		case NETCTX_A_TIMEOUT_MS: case NETCTX_A_GROUP:
 			if (len == 4) {
 				fprintf(f, "%u", mnl_attr_get_u32(a));
 				continue;
@@ -360,27 +369,26 @@ struct fake_conn {
 	uint64_t packets, bytes;
 	int first_ctx;			/* -1: absent */
 	uint8_t placed_by;
+	uint32_t group;			/* 0: none, absent */
 };
 
 static const struct fake_conn conns[] = {
 	{ IPPROTO_TCP, AF_INET, NETCTX_ORIGIN_HASH, NETCTX_STATE_ACTIVE,
 	  "10.0.0.1", "10.0.0.2", 5000, 40000, 1, 0x1234abcd, 10, 1000, 1,
-	  NETCTX_ORIGIN_HASH },
+	  NETCTX_ORIGIN_HASH, 0 },
 	{ IPPROTO_UDP, AF_INET6, NETCTX_ORIGIN_ASSIGNED, NETCTX_STATE_ASSIGNED,
 	  NULL, "2001:db8::2", 53, 5353, 0, 0, 0, 0, -1,
-	  NETCTX_ORIGIN_ASSIGNED },
+	  NETCTX_ORIGIN_ASSIGNED, 0 },
 	{ IPPROTO_TCP, AF_INET6, NETCTX_ORIGIN_MIGRATED,
 	  NETCTX_STATE_MIGRATING, "2001:db8::1", "2001:db8::3", 443, 5000, 0,
-	  0xdeadbeef, 1ULL << 33, 1ULL << 43, 1, NETCTX_ORIGIN_ASSIGNED },
+	  0xdeadbeef, 1ULL << 33, 1ULL << 43, 1, NETCTX_ORIGIN_ASSIGNED, 7 },
 };
 
-static void put_conn(struct nlmsghdr *nlh, uint8_t cmd,
-		     const struct fake_conn *c)
+static void put_tuple(struct nlmsghdr *nlh, const struct fake_conn *c)
 {
 	uint8_t addr[16];
 	size_t alen = c->family == AF_INET ? 4 : 16;
 
-	genl_hdr(nlh, cmd);
 	mnl_attr_put_u8(nlh, NETCTX_A_PROTO, c->proto);
 	mnl_attr_put_u8(nlh, NETCTX_A_FAMILY, c->family);
 	if (c->laddr) {
@@ -391,6 +399,13 @@ static void put_conn(struct nlmsghdr *nlh, uint8_t cmd,
 	inet_pton(c->family, c->raddr, addr);
 	mnl_attr_put(nlh, NETCTX_A_RADDR, alen, addr);
 	mnl_attr_put_u16(nlh, NETCTX_A_RPORT, c->rport);
+}
+
+static void put_conn(struct nlmsghdr *nlh, uint8_t cmd,
+		     const struct fake_conn *c)
+{
+	genl_hdr(nlh, cmd);
+	put_tuple(nlh, c);
 	mnl_attr_put_u32(nlh, NETCTX_A_CTX_ID, c->ctx);
 	mnl_attr_put_u8(nlh, NETCTX_A_ORIGIN, c->origin);
 	mnl_attr_put_u8(nlh, NETCTX_A_PLACED_BY, c->placed_by);
@@ -400,6 +415,8 @@ static void put_conn(struct nlmsghdr *nlh, uint8_t cmd,
 	mnl_attr_put_u8(nlh, NETCTX_A_STATE, c->state);
 	if (c->first_ctx >= 0)
 		mnl_attr_put_u32(nlh, NETCTX_A_FIRST_CTX, c->first_ctx);
+	if (c->group)
+		mnl_attr_put_u32(nlh, NETCTX_A_GROUP, c->group);
 }
 
 /* A dump: all replies in one datagram, then NLMSG_DONE in another. */
@@ -546,6 +563,103 @@ static void del_port(const struct nlmsghdr *req, const struct nlattr **tb)
 	ack(req, 0, NULL, NULL, -1);
 }
 
+/* The connection of PROTO, LPORT and RPORT, NULL if none. */
+static const struct fake_conn *find_conn(const struct nlattr **tb)
+{
+	unsigned int i;
+
+	if (!tb[NETCTX_A_PROTO] || !tb[NETCTX_A_LPORT] || !tb[NETCTX_A_RPORT])
+		return NULL;
+	for (i = 0; i < ARRAY_SIZE(conns); i++) {
+		if (conns[i].proto == mnl_attr_get_u8(tb[NETCTX_A_PROTO]) &&
+		    conns[i].lport == mnl_attr_get_u16(tb[NETCTX_A_LPORT]) &&
+		    conns[i].rport == mnl_attr_get_u16(tb[NETCTX_A_RPORT]))
+			return &conns[i];
+	}
+	return NULL;
+}
+
+/* Has one of the connections the peer of the remote form of MIGRATE_CONN? */
+static bool find_peer(const struct nlattr **tb)
+{
+	const struct nlattr *a = tb[NETCTX_A_RADDR];
+	uint8_t addr[16];
+	unsigned int i;
+
+	if (!tb[NETCTX_A_FAMILY] || !a)
+		return false;
+	for (i = 0; i < ARRAY_SIZE(conns); i++) {
+		if (conns[i].family != mnl_attr_get_u8(tb[NETCTX_A_FAMILY]) ||
+		    (tb[NETCTX_A_PROTO] &&
+		     conns[i].proto != mnl_attr_get_u8(tb[NETCTX_A_PROTO])))
+			continue;
+		inet_pton(conns[i].family, conns[i].raddr, addr);
+		if (mnl_attr_get_payload_len(a) ==
+		    (conns[i].family == AF_INET ? 4 : 16) &&
+		    !memcmp(mnl_attr_get_payload(a), addr,
+			    mnl_attr_get_payload_len(a)))
+			return true;
+	}
+	return false;
+}
+
+/* The three forms, told apart as netctx_nl_migrate_conn() does. */
+static void migrate_conn(const struct nlmsghdr *req,
+			 const struct nlattr **tb)
+{
+	uint16_t lport;
+	uint32_t group;
+
+	if (tb[NETCTX_A_GROUP]) {
+		group = mnl_attr_get_u32(tb[NETCTX_A_GROUP]);
+		if (group == 300)
+			ack(req, -E2BIG,
+			    "session has more than NETCTX_MAX_GROUP_CONNS connections",
+			    NULL, -1);
+		else if (group == 301)
+			ack(req, -E2BIG, NULL, NULL, -1);
+		else if (group == 302)
+			ack(req, -EBUSY, NULL, NULL, -1);
+		else if (group != 7)
+			ack(req, -ENOENT, "no managed connection in this session",
+			    NULL, -1);
+		else
+			ack(req, 0, NULL, NULL, -1);
+		return;
+	}
+	if (!tb[NETCTX_A_LPORT] && !tb[NETCTX_A_RPORT]) {
+		if (find_peer(tb))
+			ack(req, 0, NULL, NULL, -1);
+		else
+			ack(req, -ENOENT, "no managed connection in this session",
+			    NULL, -1);
+		return;
+	}
+	lport = tb[NETCTX_A_LPORT] ? mnl_attr_get_u16(tb[NETCTX_A_LPORT]) : 0;
+	if (lport == 443)
+		ack(req, -EBUSY, "connection already moving", NULL, -1);
+	else if (lport == 4)
+		/* The waiter was killed: no message (and no reader, really). */
+		ack(req, -EINTR, NULL, NULL, -1);
+	else if (lport != 5000)
+		ack(req, -ENOENT, "no such connection", NULL, -1);
+	else
+		ack(req, 0, NULL, NULL, -1);
+}
+
+static void set_conn(const struct nlmsghdr *req, const struct nlattr **tb)
+{
+	if (!tb[NETCTX_A_GROUP]) {
+		ack(req, -EINVAL, NULL, NULL, NETCTX_A_GROUP);
+		return;
+	}
+	if (!find_conn(tb)) {
+		ack(req, -ENOENT, "no such managed connection", NULL, -1);
+		return;
+	}
+	ack(req, 0, NULL, NULL, -1);
+}
+
 static void request(const struct nlmsghdr *req)
 {
 	const struct nlattr *tb[NETCTX_A_MAX + 1] = { NULL };
@@ -587,13 +701,12 @@ static void request(const struct nlmsghdr *req)
 	case NETCTX_CMD_DEL_PORT:
 		del_port(req, tb);
 		return;
+	case NETCTX_CMD_SET_CONN:
+		set_conn(req, tb);
+		return;
 	case NETCTX_CMD_MIGRATE_CONN:
-		if (!tb[NETCTX_A_LPORT] ||
-		    mnl_attr_get_u16(tb[NETCTX_A_LPORT]) != 5000) {
-			ack(req, -ENOENT, "no such connection", NULL, -1);
-			return;
-		}
-		break;
+		migrate_conn(req, tb);
+		return;
 	}
 	ack(req, 0, NULL, NULL, -1);
 }
@@ -617,6 +730,13 @@ static void monitor_events(void)
 	put_conn(nlh, NETCTX_CMD_EVENT, &conns[2]);
 	mnl_attr_put_u8(nlh, NETCTX_A_EVENT,
 			NETCTX_EVENT_CONN_MIGRATE);
+	dgram_end(nlh);
+	/* As netctx_nl_notify_fail() builds it: the tuple and the error. */
+	nlh = dgram_msg(FAKE_FAMILY, 0, 0, 0);
+	genl_hdr(nlh, NETCTX_CMD_EVENT);
+	mnl_attr_put_u8(nlh, NETCTX_A_EVENT, NETCTX_EVENT_CONN_MIGRATE_FAIL);
+	put_tuple(nlh, &conns[0]);
+	mnl_attr_put_u32(nlh, NETCTX_A_ERROR, EBUSY);
 	dgram_end(nlh);
 	nlh = dgram_msg(FAKE_FAMILY, 0, 0, 0);
 	genl_hdr(nlh, NETCTX_CMD_EVENT);

@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -130,6 +131,62 @@ static void test_endpoints(void)
 	check(!nc_parse_endpoint("192.0.2.1:258", false, &ep, &why) &&
 	      ep.addr.v4.s_addr == htonl(0xc0000201) && ep.port == 258,
 	      "IPv4 address in network order, port in host order");
+}
+
+/* nc_parse_addr() then nc_format_endpoint() gives back "@expect:0". */
+static void addr_ok(const char *s, int family, const char *expect)
+{
+	char buf[NC_ENDPOINT_MAX] = "", want[NC_ENDPOINT_MAX];
+	struct nc_endpoint ep;
+	const char *why = NULL;
+	int ret;
+
+	ret = nc_parse_addr(s, &ep, &why);
+	if (!ret)
+		nc_format_endpoint(ep.family, &ep.addr, ep.port, buf,
+				   sizeof(buf));
+	snprintf(want, sizeof(want), "%s:0", expect);
+	check(!ret && ep.family == family && !strcmp(buf, want),
+	      "address \"%s\" -> %s (got %s)", s, want, ret ? why : buf);
+}
+
+static void addr_bad(const char *s, const char *reason)
+{
+	struct nc_endpoint ep;
+	const char *why = NULL;
+	int ret = nc_parse_addr(s, &ep, &why);
+
+	check(ret && why && !strcmp(why, reason),
+	      "address \"%s\" rejected: %s (got %s)", s, reason,
+	      ret ? why : "accepted");
+}
+
+static void test_addrs(void)
+{
+	struct nc_endpoint ep;
+	const char *why;
+
+	addr_ok("10.0.0.7", AF_INET, "10.0.0.7");
+	addr_ok("2001:db8::7", AF_INET6, "[2001:db8::7]");
+	addr_ok("[2001:db8::7]", AF_INET6, "[2001:db8::7]");
+	addr_ok("::1", AF_INET6, "[::1]");
+	addr_ok("[::ffff:10.1.2.3]", AF_INET, "10.1.2.3");
+	addr_ok("::ffff:10.1.2.3", AF_INET, "10.1.2.3");
+	addr_ok("fe80::1:80", AF_INET6, "[fe80::1:80]");
+	addr_bad("10.0.0.7:40000", "expected an address without port");
+	addr_bad("[2001:db8::7]:40000", "expected an address without port");
+	addr_bad("*:80", "expected an address without port");
+	addr_bad("*", "invalid IPv4 address");
+	addr_bad("10.0.0.256", "invalid IPv4 address");
+	addr_bad("host.example", "invalid IPv4 address");
+	addr_bad("[10.0.0.7]", "invalid IPv6 address");
+	addr_bad("2001:db8::g", "invalid IPv6 address");
+	addr_bad("[2001:db8::7", "missing \"]\"");
+	addr_bad("[", "missing \"]\"");
+	addr_bad("", "invalid IPv4 address");
+	check(!nc_parse_addr("192.0.2.1", &ep, &why) &&
+	      ep.addr.v4.s_addr == htonl(0xc0000201) && !ep.port,
+	      "address in network order, port 0");
 }
 
 static void cpulist_ok(const char *s, const char *expect)
@@ -507,7 +564,7 @@ static void test_names(void)
 	for (size_t _i = 0; _i < ARRAY_SIZE(t); _i++) \
 		_ok &= t[_i] != NULL; \
 	_ok; })
-	char buf[NC_NAME_MAX];
+	char buf[NC_NAME_MAX], num[NC_NAME_MAX];
 
 	check(ALL_NAMED(nc_match_names), "every match has a name");
 	check(ALL_NAMED(nc_hash_names), "every hash has a name");
@@ -521,6 +578,16 @@ static void test_names(void)
 	check(!strcmp(nc_proto_name(IPPROTO_UDP, buf, sizeof(buf)), "udp") &&
 	      !strcmp(nc_proto_name(132, buf, sizeof(buf)), "132"),
 	      "protocol names");
+	check(!strcmp(nc_errno_name(EBUSY, buf, sizeof(buf)), "EBUSY") &&
+	      !strcmp(nc_errno_name(E2BIG, buf, sizeof(buf)), "E2BIG") &&
+	      !strcmp(nc_errno_name(EINTR, buf, sizeof(buf)), "EINTR") &&
+	      !strcmp(nc_errno_name(ENOENT, buf, sizeof(buf)), "ENOENT"),
+	      "errno names");
+	snprintf(num, sizeof(num), "%d", EDOM);
+	check(!strcmp(nc_errno_name(0, buf, sizeof(buf)), "0") &&
+	      !strcmp(nc_errno_name(EDOM, buf, sizeof(buf)), num) &&
+	      !strcmp(nc_errno_name(4000, buf, sizeof(buf)), "4000"),
+	      "errno without a name printed as a number");
 }
 
 static void split_ok(const char *line, int n, const char *joined)
@@ -667,6 +734,7 @@ int main(void)
 {
 	test_numbers();
 	test_endpoints();
+	test_addrs();
 	test_cpulist();
 	test_hexkey();
 	test_bpf();

@@ -241,6 +241,24 @@ const char *nc_proto_name(unsigned int proto, char *buf, size_t len)
 	}
 }
 
+const char *nc_errno_name(unsigned int err, char *buf, size_t len)
+{
+#define NC_ERRNO(e)	[e] = #e
+	/* Those netctx requests and migrations end with, and a few more. */
+	static const char *const names[] = {
+		NC_ERRNO(EPERM), NC_ERRNO(ENOENT), NC_ERRNO(ESRCH),
+		NC_ERRNO(EINTR), NC_ERRNO(EIO), NC_ERRNO(E2BIG),
+		NC_ERRNO(EAGAIN), NC_ERRNO(ENOMEM), NC_ERRNO(EACCES),
+		NC_ERRNO(EBUSY), NC_ERRNO(EEXIST), NC_ERRNO(ENODEV),
+		NC_ERRNO(EINVAL), NC_ERRNO(ENOSPC), NC_ERRNO(ERANGE),
+		NC_ERRNO(EPROTONOSUPPORT), NC_ERRNO(EOPNOTSUPP),
+		NC_ERRNO(EAFNOSUPPORT), NC_ERRNO(ETIMEDOUT),
+	};
+#undef NC_ERRNO
+
+	return nc_enum_name(names, ARRAY_SIZE(names), err, buf, len);
+}
+
 const char *nc_enum_name(const char *const *names, size_t n, unsigned int v,
 			 char *buf, size_t len)
 {
@@ -248,6 +266,22 @@ const char *nc_enum_name(const char *const *names, size_t n, unsigned int v,
 		return names[v];
 	snprintf(buf, len, "%u", v);
 	return buf;
+}
+
+/*
+ * [::ffff:a.b.c.d]:p is how tcp_probe and ss print the IPv4 connection of
+ * a dual-stack socket: the kernel knows it as IPv4.
+ */
+static void nc_unmap_v4(struct nc_endpoint *ep)
+{
+	struct in_addr v4;
+
+	if (ep->family != AF_INET6 || !IN6_IS_ADDR_V4MAPPED(&ep->addr.v6))
+		return;
+	memcpy(&v4, &ep->addr.v6.s6_addr[12], sizeof(v4));
+	memset(&ep->addr, 0, sizeof(ep->addr));
+	ep->addr.v4 = v4;
+	ep->family = AF_INET;
 }
 
 int nc_parse_endpoint(const char *s, bool wildcard_ok, struct nc_endpoint *ep,
@@ -309,18 +343,45 @@ int nc_parse_endpoint(const char *s, bool wildcard_ok, struct nc_endpoint *ep,
 						"invalid IPv4 address";
 		return -1;
 	}
-	/*
-	 * [::ffff:a.b.c.d]:p is how tcp_probe and ss print the IPv4
-	 * connection of a dual-stack socket: the kernel knows it as IPv4.
-	 */
-	if (ep->family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&ep->addr.v6)) {
-		struct in_addr v4;
+	nc_unmap_v4(ep);
+	return 0;
+}
 
-		memcpy(&v4, &ep->addr.v6.s6_addr[12], sizeof(v4));
-		memset(&ep->addr, 0, sizeof(ep->addr));
-		ep->addr.v4 = v4;
-		ep->family = AF_INET;
+int nc_parse_addr(const char *s, struct nc_endpoint *ep, const char **why)
+{
+	char host[INET6_ADDRSTRLEN + 2];
+	struct nc_endpoint with_port;
+	const char *ignored;
+	size_t len = strlen(s);
+
+	memset(ep, 0, sizeof(*ep));
+	if (!nc_parse_endpoint(s, true, &with_port, &ignored)) {
+		*why = "expected an address without port";
+		return -1;
 	}
+	if (*s == '[') {
+		if (len < 2 || s[len - 1] != ']') {
+			*why = "missing \"]\"";
+			return -1;
+		}
+		s++;
+		len -= 2;
+		ep->family = AF_INET6;
+	} else {
+		ep->family = memchr(s, ':', len) ? AF_INET6 : AF_INET;
+	}
+	if (len >= sizeof(host)) {
+		*why = "invalid address";
+		return -1;
+	}
+	memcpy(host, s, len);
+	host[len] = '\0';
+	if (inet_pton(ep->family, host, &ep->addr) != 1) {
+		*why = ep->family == AF_INET6 ? "invalid IPv6 address" :
+						"invalid IPv4 address";
+		return -1;
+	}
+	nc_unmap_v4(ep);
 	return 0;
 }
 

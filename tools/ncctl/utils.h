@@ -113,6 +113,12 @@ struct nc_endpoint {
  */
 int nc_parse_endpoint(const char *s, bool wildcard_ok, struct nc_endpoint *ep,
 		      const char **why);
+/*
+ * Parse an address without port, "A.B.C.D", "IPV6" or "[IPV6]", into @ep
+ * (port 0); "::ffff:A.B.C.D" is IPv4, as in nc_parse_endpoint(). On
+ * failure *why says what is wrong.
+ */
+int nc_parse_addr(const char *s, struct nc_endpoint *ep, const char **why);
 /* Size in bytes of an address of @family (4, 16), 0 if unknown. */
 size_t nc_addr_len(int family);
 /*
@@ -163,5 +169,10 @@ const char *nc_enum_name(const char *const *names, size_t n, unsigned int v,
 	nc_enum_name(names, ARRAY_SIZE(names), v, buf, sizeof(buf))
 /* "tcp", "udp" or the number in @buf. */
 const char *nc_proto_name(unsigned int proto, char *buf, size_t len);
+/*
+ * The symbolic name of a positive errno ("EBUSY"), the same on every
+ * architecture unlike the number; the number in @buf if it has none here.
+ */
+const char *nc_errno_name(unsigned int err, char *buf, size_t len);
 
 #endif /* NCCTL_UTILS_H */
