@@ -693,7 +693,8 @@ int netctx_sess_migrate(struct net *net, const struct netctx_select *sel,
 		return -ENOENT;
 	}
 	ret = netctx_mig_submit(net, mig, to, flags, extack);
-	if (!ret && !sel->group)
+	/* Only a move known to be done: a NOWAIT one may still fail. */
+	if (!ret && !sel->group && !(flags & NETCTX_F_NOWAIT))
 		netctx_sess_note(net, &sel->raddr, to);
 	return ret;
 }

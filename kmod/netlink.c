@@ -363,6 +363,12 @@ static int netctx_nl_add_port(struct sk_buff *skb, struct genl_info *info)
 		p->hash = nla_get_u8(info->attrs[NETCTX_A_HASH]);
 	if (info->attrs[NETCTX_A_FLAGS])
 		flags = nla_get_u32(info->attrs[NETCTX_A_FLAGS]);
+	if (flags & ~(NETCTX_F_REPLACE | NETCTX_F_BALANCE)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[NETCTX_A_FLAGS],
+				    "only NETCTX_F_REPLACE and NETCTX_F_BALANCE apply to a port");
+		netctx_policy_free(p);
+		return -EINVAL;
+	}
 	p->balance = flags & NETCTX_F_BALANCE;
 	ret = netctx_parse_key(info, p);
 	if (!ret)
@@ -780,6 +786,24 @@ static int netctx_nl_migrate_conn(struct sk_buff *skb, struct genl_info *info)
 		return -ERANGE;
 	if (info->attrs[NETCTX_A_FLAGS])
 		flags = nla_get_u32(info->attrs[NETCTX_A_FLAGS]);
+	if (flags & ~NETCTX_F_NOWAIT) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[NETCTX_A_FLAGS],
+				    "only NETCTX_F_NOWAIT applies to a migration");
+		return -EINVAL;
+	}
+	if (info->attrs[NETCTX_A_GROUP] &&
+	    (info->attrs[NETCTX_A_RADDR] || info->attrs[NETCTX_A_LADDR] ||
+	     info->attrs[NETCTX_A_LPORT] || info->attrs[NETCTX_A_RPORT])) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[NETCTX_A_GROUP],
+				    "a group, or a connection, or a peer: not two");
+		return -EINVAL;
+	}
+	if (!info->attrs[NETCTX_A_LPORT] && !info->attrs[NETCTX_A_RPORT] &&
+	    info->attrs[NETCTX_A_LADDR]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[NETCTX_A_LADDR],
+				    "a peer's session has no local address");
+		return -EINVAL;
+	}
 	if (info->attrs[NETCTX_A_GROUP] ||
 	    (!info->attrs[NETCTX_A_LPORT] && !info->attrs[NETCTX_A_RPORT])) {
 		ret = netctx_parse_select(info, &sel);

@@ -55,7 +55,11 @@
  *                                   bit i = context i; default all
  *   NETCTX_A_FLAGS        optional  u32 NETCTX_F_*; NETCTX_F_REPLACE
  *                                   replaces an existing policy, otherwise
- *                                   adding an existing port is -EEXIST.
+ *                                   adding an existing port is -EEXIST;
+ *                                   NETCTX_F_BALANCE lets the balancer
+ *                                   move its connections by load (module
+ *                                   parameters balance_*). Other flags:
+ *                                   -EINVAL.
  *   A policy only affects new flows: live connections keep their context.
  *
  * NETCTX_CMD_DEL_PORT (admin)
@@ -65,7 +69,8 @@
  * NETCTX_CMD_GET_PORT (dump)
  *   reply, one message per policy: NETCTX_A_PROTO, NETCTX_A_PORT,
  *   NETCTX_A_MATCH, NETCTX_A_HASH, NETCTX_A_CONTEXTS, NETCTX_A_HASH_KEY
- *   (toeplitz only), NETCTX_A_CONNS (live PCBs created by this policy).
+ *   (toeplitz only), NETCTX_A_CONNS (live PCBs created by this policy),
+ *   NETCTX_A_FLAGS (NETCTX_F_BALANCE, if set; also in port events).
  *
  * NETCTX_CMD_GET_CONN (dump)
  *   request filters, all optional: NETCTX_A_CTX_ID, NETCTX_A_PROTO,
@@ -109,12 +114,17 @@
  *   parameter) and delivered in order by the new context; either every one
  *   moved or none did. A migration takes no lock shared with others and
  *   no grace period: moves of different connections run in parallel.
- *   NETCTX_A_FLAGS optional: NETCTX_F_NOWAIT returns at once, and the
+ *   One form only (-EINVAL for a mix). NETCTX_A_FLAGS optional:
+ *   NETCTX_F_NOWAIT (any other flag: -EINVAL) returns at once, and the
  *   result comes as events (CONN_MIGRATE per connection moved, or one
  *   CONN_MIGRATE_FAIL with NETCTX_A_ERROR). Otherwise the call waits,
- *   killably: -EINTR if the caller was killed, the move goes on.
+ *   killably: a fatal signal ends the wait, the move goes on.
  *   -ENOENT: no such managed connection; -EBUSY: a connection is already
  *   moving, or its parking queue overflowed, and nothing moved.
+ *   Once a waited move of a peer's session (the third form) is done, new
+ *   connections from that peer under a remote-addr policy go to its
+ *   context, not where the hash says: one peer remembered per hash slot
+ *   (256 per netns), until it moves again or the netns goes.
  *
  * NETCTX_CMD_SET_CONN (admin)
  *   the connection as for MIGRATE_CONN's first form (NETCTX_A_LADDR
