@@ -12,13 +12,16 @@
 /*
  * Pre-assignments of unprivileged sockets count against user_assign_max
  * per uid and netns, so that no user fills the shared table (max_conns)
- * or uses up the others' share. An entry lives while its count is not
- * zero: there are never more entries than such PCBs.
+ * or uses up the others' share. A uid also has at most one migration
+ * under way, so that its loop delays another user's move by one move at
+ * most. An entry lives while it counts something: there are never more
+ * entries than such PCBs and migrations.
  */
 struct netctx_uquota {
 	struct hlist_node node;
 	kuid_t uid;
 	unsigned int count;
+	bool moving;
 };
 
 static struct netctx_uquota *netctx_uquota_find(struct netctx_net *nn,
@@ -72,9 +75,54 @@ void netctx_uquota_put(struct netctx_net *nn, kuid_t uid)
 
 	spin_lock_bh(&nn->uquota_lock);
 	q = netctx_uquota_find(nn, uid, &head);
-	if (!WARN_ON_ONCE(!q) && !--q->count) {
+	if (!WARN_ON_ONCE(!q || !q->count) && !--q->count && !q->moving) {
 		hlist_del(&q->node);
 		kfree(q);
+	}
+	spin_unlock_bh(&nn->uquota_lock);
+}
+
+/* Returns 0, or -EBUSY while another migration of uid is under way. */
+int netctx_umove_take(struct netctx_net *nn, kuid_t uid)
+{
+	struct netctx_uquota *q, *new;
+	struct hlist_head *head;
+	int ret = 0;
+
+	new = kzalloc(sizeof(*new), GFP_KERNEL_ACCOUNT);
+	spin_lock_bh(&nn->uquota_lock);
+	q = netctx_uquota_find(nn, uid, &head);
+	if (q && q->moving) {
+		ret = -EBUSY;
+	} else if (!q && !new) {
+		ret = -ENOMEM;
+	} else {
+		if (!q) {
+			q = new;
+			new = NULL;
+			q->uid = uid;
+			hlist_add_head(&q->node, head);
+		}
+		q->moving = true;
+	}
+	spin_unlock_bh(&nn->uquota_lock);
+	kfree(new);
+	return ret;
+}
+
+void netctx_umove_put(struct netctx_net *nn, kuid_t uid)
+{
+	struct netctx_uquota *q;
+	struct hlist_head *head;
+
+	spin_lock_bh(&nn->uquota_lock);
+	q = netctx_uquota_find(nn, uid, &head);
+	if (!WARN_ON_ONCE(!q || !q->moving)) {
+		q->moving = false;
+		if (!q->count) {
+			hlist_del(&q->node);
+			kfree(q);
+		}
 	}
 	spin_unlock_bh(&nn->uquota_lock);
 }

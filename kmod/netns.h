@@ -64,5 +64,7 @@ static inline bool netctx_net_active(const struct netctx_net *nn)
 
 int netctx_uquota_take(struct netctx_net *nn, kuid_t uid);
 void netctx_uquota_put(struct netctx_net *nn, kuid_t uid);
+int netctx_umove_take(struct netctx_net *nn, kuid_t uid);
+void netctx_umove_put(struct netctx_net *nn, kuid_t uid);
 
 #endif /* _NETCTX_NETNS_H */

@@ -10,6 +10,7 @@
 #include "sockopt.h"
 #include "context.h"
 #include "migrate.h"
+#include "netns.h"
 #include "owner.h"
 #include "pcb.h"
 
@@ -110,6 +111,29 @@ static int netctx_so_remote(const struct sock *sk,
 	return 0;
 }
 
+/*
+ * An unprivileged uid has one migration under way at most (netns.c): a
+ * second one meanwhile gets -EBUSY, so that no loop of its own queues
+ * more than one move ahead of another user's in a context.
+ */
+static int netctx_so_migrate(struct sock *sk, const struct netctx_tuple *t,
+			     struct netctx_context *ctx, bool user)
+{
+	struct netctx_net *nn = netctx_net(sock_net(sk));
+	kuid_t uid = sock_i_uid(sk);
+	int ret;
+
+	if (user) {
+		ret = netctx_umove_take(nn, uid);
+		if (ret)
+			return ret;
+	}
+	ret = netctx_conn_migrate(sock_net(sk), t, ctx, 0, NULL);
+	if (user)
+		netctx_umove_put(nn, uid);
+	return ret;
+}
+
 static int netctx_so_set(struct sock *sk, int optval, sockptr_t arg,
 			 unsigned int len)
 {
@@ -141,7 +165,7 @@ static int netctx_so_set(struct sock *sk, int optval, sockptr_t arg,
 	case NETCTX_SO_ASSIGN:
 		if (connected) {
 			/* Already managed: move it; otherwise place it. */
-			ret = netctx_conn_migrate(sock_net(sk), &t, ctx, 0, NULL);
+			ret = netctx_so_migrate(sk, &t, ctx, user);
 			if (ret == -ENOENT)
 				ret = netctx_conn_assign(sock_net(sk), &t, ctx,
 							 0, 0, user ? sk : NULL,
@@ -156,7 +180,7 @@ static int netctx_so_set(struct sock *sk, int optval, sockptr_t arg,
 	case NETCTX_SO_MIGRATE:
 		if (!connected)
 			return -ENOTCONN;
-		return netctx_conn_migrate(sock_net(sk), &t, ctx, 0, NULL);
+		return netctx_so_migrate(sk, &t, ctx, user);
 	case NETCTX_SO_GROUP:
 		/* A group is the netns's: what its admin moves together. */
 		if (!ns_capable(sock_net(sk)->user_ns, CAP_NET_ADMIN))

@@ -503,6 +503,112 @@ def remote_session_followed():
         srv.close()
 
 
+USER_LOOP = """
+import json, os, socket, struct, sys, time
+addr, port = sys.argv[1], int(sys.argv[2])
+srv = socket.socket()
+srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind((addr, port))
+srv.listen(4)
+print('ready', flush=True)
+c, _ = srv.accept()
+r, w = os.pipe()
+kids = []
+for k in range(4):
+    pid = os.fork()
+    if pid == 0:
+        os.close(w)
+        counts = {'ok': 0, 'busy': 0, 'other': 0}
+        i, t0 = k, time.monotonic()
+        os.set_blocking(r, False)
+        while True:
+            try:
+                if os.read(r, 1) == b'':
+                    break
+            except BlockingIOError:
+                pass
+            i += 1
+            req = struct.pack('=IIII28sI', i % 4, 0, 0, 0, b'', 0)
+            try:
+                c.setsockopt(0, 3601, req)
+                counts['ok'] += 1
+            except OSError as e:
+                counts['busy' if e.errno == 16 else 'other'] += 1
+        counts['seconds'] = time.monotonic() - t0
+        print(json.dumps(counts), flush=True)
+        os._exit(0)
+    kids.append(pid)
+os.close(r)
+print('looping', flush=True)
+sys.stdin.readline()
+os.close(w)
+for pid in kids:
+    os.waitpid(pid, 0)
+"""
+
+
+def unprivileged_loop_fair():
+    """An unprivileged user moves its own connection in a loop from four
+    processes: it has one move under way at most (the others get EBUSY),
+    so an administrator's moves meanwhile wait a move of its at most.
+    The loop runs at nice 19: what is measured is netctx's queueing, not
+    the guest's CPU scheduler."""
+    import statistics
+    import time
+    user_port = PORT + 2
+    with Module(nr_contexts=4), Topo() as t:
+        ncctl(t.srv, "port", "add", "tcp", PORT)
+        ncctl(t.srv, "port", "add", "tcp", user_port)
+        srv = listener(t.srv, t.V4[1], PORT)
+        held = [connections(t.cli, t.V4[1], PORT, 1)]
+        p = ncctl(t.srv, "conn", "show", "port", PORT)[0]
+        mv = Mover(t.srv)
+
+        def admin_moves(n):
+            took = []
+            for i in range(n):
+                to = (p["ctx"] + 1 + i % 3) % 4
+                start = time.perf_counter()
+                ksft_eq(mv.migrate(to, pcb=p), 0, "admin move")
+                took.append(time.perf_counter() - start)
+                p["ctx"] = to
+            return statistics.median(took)
+        base = admin_moves(30)
+        user = subprocess.Popen(["ip", "netns", "exec", t.srv, "nice",
+                                 "-n", "19", "setpriv",
+                                 "--reuid=65534", "--regid=65534",
+                                 "--clear-groups", sys.executable, "-c",
+                                 USER_LOOP, t.V4[1], str(user_port)],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                text=True)
+        ksft_eq(user.stdout.readline().strip(), "ready", "user server")
+        held.append(connections(t.cli, t.V4[1], user_port, 1))
+        ksft_eq(user.stdout.readline().strip(), "looping", "user loop")
+        try:
+            loaded = admin_moves(30)
+            out, _ = user.communicate(input="\n", timeout=120)
+        finally:
+            user.kill()
+            cmd(["pkill", "-9", "-u", "65534", "python3"], check=False)
+        counts = {"ok": 0, "busy": 0, "other": 0, "seconds": 0}
+        for line in out.strip().splitlines():
+            for k, v in json.loads(line).items():
+                counts[k] = max(counts[k], v) if k == "seconds" else \
+                    counts[k] + v
+        for h in held:
+            h.close()
+        srv.close()
+        per_move = counts["seconds"] / max(counts["ok"], 1)
+        print("# admin move: %.2f ms alone, %.2f ms beside the loop; "
+              "user: %r, %.2f ms a move" % (base * 1e3, loaded * 1e3,
+                                           counts, per_move * 1e3))
+        ksft_true(counts["ok"] > 0 and counts["busy"] > 0, "user %r" % counts)
+        ksft_eq(counts["other"], 0, "other errors")
+        ksft_true(loaded <= base + 4 * per_move + 0.001,
+                  "admin moves delayed: %.2f ms vs %.2f ms" %
+                  (loaded * 1e3, base * 1e3))
+
+
 def rebalance_under_skew():
     """Eight UDP flows land on one context of four (a policy of context 0
     with balance on): the balancer spreads them within seconds, each move
@@ -550,6 +656,7 @@ if __name__ == "__main__":
              ("exit_mid_move", exit_mid_move),
              ("target_cpu_offline", target_cpu_offline),
              ("remote_session_followed", remote_session_followed),
+             ("unprivileged_loop_fair", unprivileged_loop_fair),
              ("rebalance_under_skew", rebalance_under_skew)]
     only = sys.argv[1:]
     sys.exit(ksft_run([c for c in cases if not only or c[0] in only]))

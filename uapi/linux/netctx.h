@@ -291,7 +291,10 @@ enum netctx_event {
  *   delivers to the socket that made it: once that socket is closed it
  *   steers nothing, and it expires as any other.
  * NETCTX_SO_MIGRATE (set, struct netctx_sockopt, .remote ignored)
- *   move the socket's live connection to context .ctx.
+ *   move the socket's live connection to context .ctx. Without
+ *   CAP_NET_ADMIN, a uid has one migration under way at most per netns
+ *   (also by NETCTX_SO_ASSIGN on a connected socket): another one
+ *   meanwhile gets -EBUSY.
  * NETCTX_SO_GROUP (set, struct netctx_sockopt, .group; .ctx and .remote
  *   ignored) put the socket's managed connection in session group .group
  *   (0: none). Needs CAP_NET_ADMIN in the netns's user namespace (-EPERM):
