@@ -14,7 +14,9 @@
  * 7) and the port policies added in this process (batch mode): adding one
  * that exists (same protocol, port and match) fails with EEXIST unless
  * NETCTX_F_REPLACE is set, and DEL_PORT removes one if it exists (and
- * succeeds anyway). Every request is appended to the file
+ * succeeds anyway). A policy added with NETCTX_F_BALANCE is reported with
+ * NETCTX_A_FLAGS = NETCTX_F_BALANCE, others without NETCTX_A_FLAGS, as
+ * netctx_fill_port() does. Every request is appended to the file
  * $NCCTL_FAKE_LOG, one line, its attributes decoded:
  *   ADD_PORT ack PROTO=6 PORT=5000 HASH=1 HASH_KEY=6d5a... CONTEXTS=0f00...
  * Errors it gives, with an extack message and the offending attribute:
@@ -35,9 +37,9 @@
  * setns() is faked too: it checks that it is given a network namespace
  * and that no netlink socket was opened yet, logs "SETNS NEWNET" and
  * leaves the process where it is.
- * Monitor: ENOBUFS once, then five events (a conn-migrate-fail of the
- * first connection with EBUSY among them) and one unknown event, then
- * exit(0).
+ * Monitor: ENOBUFS once, then five events (a port-add of a balanced
+ * policy and a conn-migrate-fail of the first connection with EBUSY among
+ * them) and one unknown event, then exit(0).
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -77,7 +79,7 @@ static struct {
 struct fake_port {
 	uint8_t proto, match, hash;
 	uint16_t port;
-	bool has_key;
+	bool has_key, balance;
 	uint8_t key[NETCTX_TOEPLITZ_KEY_LEN];
 	uint64_t contexts[NETCTX_MAX_CONTEXTS / 64];
 };
@@ -358,6 +360,8 @@ static void put_port(struct nlmsghdr *nlh, uint8_t cmd,
 	mnl_attr_put(nlh, NETCTX_A_CONTEXTS, sizeof(p->contexts), p->contexts);
 	if (p->has_key)
 		mnl_attr_put(nlh, NETCTX_A_HASH_KEY, sizeof(p->key), p->key);
+	if (p->balance)
+		mnl_attr_put_u32(nlh, NETCTX_A_FLAGS, NETCTX_F_BALANCE);
 	mnl_attr_put_u32(nlh, NETCTX_A_CONNS, p->port % 7);
 }
 
@@ -481,6 +485,7 @@ static unsigned int find_port(const struct nlattr **tb, uint8_t match)
 static void add_port(const struct nlmsghdr *req, const struct nlattr **tb)
 {
 	struct fake_port p = { .match = NETCTX_MATCH_LOCAL };
+	uint32_t flags = 0;
 	unsigned int i;
 
 	if (!tb[NETCTX_A_PROTO] || !tb[NETCTX_A_PORT]) {
@@ -497,6 +502,9 @@ static void add_port(const struct nlmsghdr *req, const struct nlattr **tb)
 		ack(req, -EEXIST, NULL, tb[NETCTX_A_HASH_KEY], -1);
 		return;
 	}
+	if (tb[NETCTX_A_FLAGS])
+		flags = mnl_attr_get_u32(tb[NETCTX_A_FLAGS]);
+	p.balance = flags & NETCTX_F_BALANCE;
 	if (tb[NETCTX_A_MATCH])
 		p.match = mnl_attr_get_u8(tb[NETCTX_A_MATCH]);
 	if (tb[NETCTX_A_HASH])
@@ -534,8 +542,7 @@ static void add_port(const struct nlmsghdr *req, const struct nlattr **tb)
 	}
 	i = find_port(tb, p.match);
 	if (i < nports) {
-		if (!tb[NETCTX_A_FLAGS] ||
-		    !(mnl_attr_get_u32(tb[NETCTX_A_FLAGS]) & NETCTX_F_REPLACE)) {
+		if (!(flags & NETCTX_F_REPLACE)) {
 			ack(req, -EEXIST, "port policy exists",
 			    tb[NETCTX_A_PORT], -1);
 			return;
@@ -716,6 +723,7 @@ static void monitor_events(void)
 	static const struct fake_port p = {
 		.proto = IPPROTO_UDP, .port = 4789, .match = NETCTX_MATCH_REMOTE,
 		.hash = NETCTX_HASH_ROUND_ROBIN, .contexts = { 2 },
+		.balance = true,
 	};
 	struct nlmsghdr *nlh;
 
