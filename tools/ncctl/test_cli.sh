@@ -549,11 +549,12 @@ else
 	}
 	Z=$(printf '%0240d' 0)	# CONTEXTS words 1..15, all zero
 
-	expect_out "ctx 0 cpu 0 conns 3 queued 0
-ctx 1 cpu 2 conns 2 queued 1" "$FAKE" ctx show
+	# load: a rate the kernel sends, printed without -s, 0 included.
+	expect_out "ctx 0 cpu 0 conns 3 queued 0 load 4000
+ctx 1 cpu 2 conns 2 queued 1 load 0" "$FAKE" ctx show
 	expect_out "$(cat "$TMP/out")" "$FAKE" ctx
-	STATS="ctx 0 cpu 0 conns 3 queued 0 packets 1234 bytes 99999 drops 0 migrations in 0 out 1 timers 5
-ctx 1 cpu 2 conns 2 queued 1 packets 1235 bytes 100000 drops 0 migrations in 1 out 0 timers 1099511627781"
+	STATS="ctx 0 cpu 0 conns 3 queued 0 load 4000 packets 1234 bytes 99999 drops 0 migrations in 0 out 1 timers 5
+ctx 1 cpu 2 conns 2 queued 1 load 0 packets 1235 bytes 100000 drops 0 migrations in 1 out 0 timers 1099511627781"
 	expect_out "$STATS" "$FAKE" -s ctx show
 	expect_out "$STATS" "$FAKE" -stats ctx show
 	expect_out "$STATS" "$FAKE" -statistics ctx show
@@ -561,18 +562,29 @@ ctx 1 cpu 2 conns 2 queued 1 packets 1235 bytes 100000 drops 0 migrations in 1 o
 	expect_out "$STATS" "$FAKE" --stats ctx show
 	expect_out "$STATS" "$FAKE" -s -s ctx show
 	check "ctx show sends a GET_CTX dump" [ "$(last_req)" = "GET_CTX dump" ]
+	# A kernel without NETCTX_A_CTX_LOAD: no load, in text or JSON.
+	NCCTL_FAKE_NOLOAD=1 expect_out "ctx 0 cpu 0 conns 3 queued 0
+ctx 1 cpu 2 conns 2 queued 1" "$FAKE" ctx show
+	NCCTL_FAKE_NOLOAD=1 run "$FAKE" -j ctx show
+	echo "$out" >"$TMP/json"
+	check "-j ctx show without NETCTX_A_CTX_LOAD: no \"load\" key" \
+		json_check "$TMP/json" \
+		'len(j) == 2 and all("load" not in c for c in j) and j[1]["queued"] == 1'
+	NCCTL_FAKE_BADLOAD=1 expect_err \
+		'ncctl: ctx show: kernel sent NETCTX_A_CTX_LOAD of 4 bytes' \
+		"$FAKE" ctx show
 	run "$FAKE" -j ctx show
 	echo "$out" >"$TMP/json"
 	check "-j ctx show is one line" [ "$rc" = 0 -a "$(wc -l <"$TMP/json")" = 1 ]
 	check "-j ctx show keys" json_check "$TMP/json" \
-		'len(j) == 2 and j[1] == {"id": 1, "cpu": 2, "conns": 2, "queued": 1, "packets": 1235, "bytes": 100000, "drops": 0, "migrations_in": 1, "migrations_out": 0, "timers_fired": 1099511627781}'
+		'len(j) == 2 and j[1] == {"id": 1, "cpu": 2, "conns": 2, "queued": 1, "load": 0, "packets": 1235, "bytes": 100000, "drops": 0, "migrations_in": 1, "migrations_out": 0, "timers_fired": 1099511627781}'
 	# JSON carries every counter, with or without -s.
 	for o in -j -json -js --json "-j -s" -sj "-json -stats" -jsp \
 		 "-s -json -pretty"; do
 		run "$FAKE" $o ctx show
 		echo "$out" >"$TMP/json"
 		check "$o ctx show: JSON with every key" json_check "$TMP/json" \
-			'len(j) == 2 and j[1] == {"id": 1, "cpu": 2, "conns": 2, "queued": 1, "packets": 1235, "bytes": 100000, "drops": 0, "migrations_in": 1, "migrations_out": 0, "timers_fired": 1099511627781}'
+			'len(j) == 2 and j[1] == {"id": 1, "cpu": 2, "conns": 2, "queued": 1, "load": 0, "packets": 1235, "bytes": 100000, "drops": 0, "migrations_in": 1, "migrations_out": 0, "timers_fired": 1099511627781}'
 		check "$o ctx show: exit 0, nothing on stderr" \
 			[ "$rc" = 0 -a -z "$err" -a "${out:0:1}" = "[" ]
 	done
@@ -581,7 +593,7 @@ ctx 1 cpu 2 conns 2 queued 1 packets 1235 bytes 100000 drops 0 migrations in 1 o
 		run "$FAKE" $o ctx show
 		echo "$out" >"$TMP/json"
 		check "$o ctx show is pretty" [ "$(sed -n 3p "$TMP/json")" = '    "id": 0,' ]
-		check "$o ctx show is valid JSON" json_check "$TMP/json" 'j[0]["timers_fired"] == 5'
+		check "$o ctx show is valid JSON" json_check "$TMP/json" 'j[0]["timers_fired"] == 5 and j[0]["load"] == 4000'
 	done
 	# -n: setns() before the netlink socket opens (the fake checks).
 	: >"$NCCTL_FAKE_LOG"

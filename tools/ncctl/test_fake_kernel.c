@@ -33,7 +33,9 @@
  * Environment: NCCTL_FAKE_NOFAMILY=1 (family not registered),
  * NCCTL_FAKE_EPERM=1 (changes fail with EPERM, no extack),
  * NCCTL_FAKE_NOCAP=1 (acks echo the request, as without NETLINK_CAP_ACK),
- * NCCTL_FAKE_BADATTR=1 (ctx dump carries a 3-byte NETCTX_A_CTX_CPU).
+ * NCCTL_FAKE_BADATTR=1 (ctx dump carries a 3-byte NETCTX_A_CTX_CPU),
+ * NCCTL_FAKE_NOLOAD=1 (ctx dump without NETCTX_A_CTX_LOAD, as a kernel
+ * before the balancer), NCCTL_FAKE_BADLOAD=1 (a 4-byte NETCTX_A_CTX_LOAD).
  * setns() is faked too: it checks that it is given a network namespace
  * and that no netlink socket was opened yet, logs "SETNS NEWNET" and
  * leaves the process where it is.
@@ -102,7 +104,7 @@ static const char *const attr_names[__NETCTX_A_MAX] = {
 	A(CONNS), A(FAMILY), A(LADDR), A(LPORT), A(RADDR), A(RPORT),
 	A(ORIGIN), A(FLOW_HASH), A(PACKETS), A(BYTES), A(STATE),
 	A(FIRST_CTX), A(TIMEOUT_MS), A(EVENT), A(CTX_OVERFLOWS),
-	A(PLACED_BY), A(GROUP), A(ERROR),
+	A(PLACED_BY), A(GROUP), A(ERROR), A(CTX_LOAD),
 };
 
 static bool env(const char *name)
@@ -346,6 +348,11 @@ static void put_ctx(struct nlmsghdr *nlh, uint32_t id)
 	put_u64(nlh, NETCTX_A_CTX_MIGRATIONS_IN, id);
 	put_u64(nlh, NETCTX_A_CTX_MIGRATIONS_OUT, 1 - id);
 	put_u64(nlh, NETCTX_A_CTX_TIMERS_FIRED, 5 + (1ULL << 40) * id);
+	/* Context 0 delivers 4000 packets/s, context 1 is idle. */
+	if (env("NCCTL_FAKE_BADLOAD"))
+		mnl_attr_put_u32(nlh, NETCTX_A_CTX_LOAD, 4000);
+	else if (!env("NCCTL_FAKE_NOLOAD"))
+		put_u64(nlh, NETCTX_A_CTX_LOAD, id ? 0 : 4000);
 	mnl_attr_put_u32(nlh, 200, 0);	/* newer than the header: ignored */
 }
 
