@@ -457,19 +457,28 @@ else
 	expect_completion "ncctl port add tcp 80 match " "local remote"
 	expect_completion "ncctl port add tcp 80 contexts " ""
 	# key only after hash toeplitz, bpf only after hash bpf.
-	expect_completion "ncctl port add tcp 80 " "contexts hash match replace"
+	expect_completion "ncctl port add tcp 80 " \
+		"balance contexts hash match replace"
 	expect_completion "ncctl port add tcp 80 hash default " \
-		"contexts match replace"
+		"balance contexts match replace"
 	expect_completion "ncctl port add tcp 80 hash toeplitz " \
-		"contexts key match replace"
+		"balance contexts key match replace"
 	expect_completion "ncctl port add tcp 80 h t contexts 0 " \
-		"key match replace"
+		"balance key match replace"
 	expect_completion "ncctl port add tcp 80 hash bpf " \
-		"bpf contexts match replace"
+		"balance bpf contexts match replace"
 	expect_completion "ncctl port add udp 53 replace hash b " \
+		"balance bpf contexts match"
+	expect_completion "ncctl port add tcp 80 balance " "off on"
+	expect_completion "ncctl port add tcp 80 bal o" "off on"
+	expect_completion "ncctl port add tcp 80 balance on " \
+		"contexts hash match replace"
+	expect_completion "ncctl port add tcp 80 replace balance off hash bpf " \
 		"bpf contexts match"
+	expect_completion "ncctl port add tcp 80 hash bpf b" "balance bpf"
+	expect_completion "ncctl port del tcp 80 balance " ""
 	expect_completion "ncctl port add tcp 80 hash round-robin k" ""
-	expect_completion "ncctl port add tcp 80 hash remote-addr b" ""
+	expect_completion "ncctl port add tcp 80 hash remote-addr b" "balance"
 	expect_completion "ncctl port add tcp 80 hash toeplitz k" "key"
 	expect_completion "ncctl port add tcp 80 hash " \
 		"bpf default least-loaded remote-addr round-robin toeplitz"
