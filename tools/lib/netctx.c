@@ -94,3 +94,15 @@ int netctx_get_context(int fd, struct netctx_info *info)
 	info->flow_hash = rep.flow_hash;
 	return 0;
 }
+
+int netctx_set_group(int fd, uint32_t group)
+{
+	struct netctx_sockopt req;
+	int level = netctx_level(fd);
+
+	if (level < 0)
+		return -1;
+	memset(&req, 0, sizeof(req));	/* .ctx 0, .remote: ignored */
+	req.group = group;
+	return setsockopt(fd, level, NETCTX_SO_GROUP, &req, sizeof(req));
+}

@@ -4,11 +4,13 @@
  *
  * Every function returns 0 on success or -1 with errno set, like the
  * system calls underneath (setsockopt/getsockopt at level SOL_IP or
- * SOL_IPV6, see <linux/netctx.h>). No privilege is needed.
+ * SOL_IPV6, see <linux/netctx.h>). No privilege is needed, but for
+ * netctx_set_group() (CAP_NET_ADMIN).
  */
 #ifndef NETCTX_LIB_H
 #define NETCTX_LIB_H
 
+#include <stdint.h>
 #include <sys/socket.h>
 
 #ifdef __cplusplus
@@ -38,6 +40,13 @@ int netctx_migrate(int fd, unsigned int ctx);
 
 /* Where a connected socket's connection is processed. */
 int netctx_get_context(int fd, struct netctx_info *info);
+
+/*
+ * Put a connected socket's managed connection in session group @group
+ * (0: none), which moves as one: ncctl conn migrate group, the balancer.
+ * Needs CAP_NET_ADMIN in the network namespace's user namespace.
+ */
+int netctx_set_group(int fd, uint32_t group);
 
 #ifdef __cplusplus
 }

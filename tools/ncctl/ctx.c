@@ -12,7 +12,10 @@
 void ctx_help(FILE *f)
 {
 	fputs("Usage: ncctl ctx show\n"
-	      "       ncctl ctx help\n", f);
+	      "       ncctl ctx help\n"
+	      "Prints each context's id, CPU, connections, queued work items and\n"
+	      "load (packets/s over the module's last balance_ms period, if the\n"
+	      "kernel reports it); with -s also its counters.\n", f);
 }
 
 static int ctx_help_cmd(int argc, char **argv)
@@ -34,6 +37,8 @@ static const struct {
 	{ NETCTX_A_CTX_CPU,		"cpu",		"cpu",		false },
 	{ NETCTX_A_CTX_CONNS,		"conns",	"conns",	false },
 	{ NETCTX_A_CTX_QUEUED,		"queued",	"queued",	false },
+	/* A rate, not a counter: shown without -s. Older kernels lack it. */
+	{ NETCTX_A_CTX_LOAD,		"load",		"load",		false },
 	{ NETCTX_A_CTX_PACKETS,		"packets",	"packets",	true },
 	{ NETCTX_A_CTX_BYTES,		"bytes",	"bytes",	true },
 	{ NETCTX_A_CTX_DROPS,		"drops",	"drops",	true },

@@ -75,7 +75,7 @@ static const char *const nc_attr_names[__NETCTX_A_MAX] = {
 	NC_ATTR(RPORT), NC_ATTR(ORIGIN), NC_ATTR(FLOW_HASH), NC_ATTR(PACKETS),
 	NC_ATTR(BYTES), NC_ATTR(STATE), NC_ATTR(FIRST_CTX),
 	NC_ATTR(TIMEOUT_MS), NC_ATTR(EVENT), NC_ATTR(CTX_OVERFLOWS),
-	NC_ATTR(PLACED_BY), NC_ATTR(GROUP), NC_ATTR(ERROR),
+	NC_ATTR(PLACED_BY), NC_ATTR(GROUP), NC_ATTR(ERROR), NC_ATTR(CTX_LOAD),
 };
 
 static const char *nc_attr_name(unsigned int type)
@@ -121,6 +121,7 @@ static bool nc_attr_valid(const struct nlattr *a)
 	case NETCTX_A_CTX_MIGRATIONS_OUT:
 	case NETCTX_A_CTX_TIMERS_FIRED:
 	case NETCTX_A_CTX_OVERFLOWS:
+	case NETCTX_A_CTX_LOAD:
 	case NETCTX_A_PACKETS:
 	case NETCTX_A_BYTES:
 		return len == sizeof(uint64_t);

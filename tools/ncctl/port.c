@@ -15,6 +15,7 @@ void port_help(FILE *f)
 {
 	fputs("Usage: ncctl port add {tcp|udp} PORT [match {local|remote}] [hash NAME]\n"
 	      "                      [key HEX] [bpf FILE] [contexts LIST] [replace]\n"
+	      "                      [balance {on|off}]\n"
 	      "       ncctl port del {tcp|udp} PORT [match {local|remote}]\n"
 	      "       ncctl port show\n"
 	      "       ncctl port help\n"
@@ -23,7 +24,9 @@ void port_help(FILE *f)
 	      "               (hash toeplitz only)\n"
 	      "       FILE := classic BPF program, tcpdump -ddd or bpf_asm output\n"
 	      "               (required by and only for hash bpf)\n"
-	      "       LIST := contexts, like 0-3,6 (default: all)\n", f);
+	      "       LIST := contexts, like 0-3,6 (default: all)\n"
+	      "       balance on: the module may move the port's connections\n"
+	      "               between contexts by load (default: off)\n", f);
 }
 
 static int port_help_cmd(int argc, char **argv)
@@ -65,7 +68,10 @@ static int port_parse_match(const char *s, uint8_t *match)
 	return 0;
 }
 
-enum { KW_MATCH, KW_HASH, KW_KEY, KW_BPF, KW_CONTEXTS, KW_REPLACE };
+enum {
+	KW_MATCH, KW_HASH, KW_KEY, KW_BPF, KW_CONTEXTS, KW_REPLACE,
+	KW_BALANCE,
+};
 
 static const char *const port_add_kws[] = {
 	[KW_MATCH]	= "match",
@@ -74,6 +80,7 @@ static const char *const port_add_kws[] = {
 	[KW_BPF]	= "bpf",
 	[KW_CONTEXTS]	= "contexts",
 	[KW_REPLACE]	= "replace",
+	[KW_BALANCE]	= "balance",
 };
 
 struct port_add_req {
@@ -86,6 +93,7 @@ struct port_add_req {
 	struct sock_filter *bpf;
 	unsigned int bpf_len;
 	uint64_t contexts[NC_CONTEXT_WORDS];
+	bool balance;
 };
 
 /* The keyword arguments of port add; 1 if "help" was among them. */
@@ -139,6 +147,13 @@ static int port_add_parse(int argc, char **argv, struct port_add_req *r)
 				return -1;
 			}
 			break;
+		case KW_BALANCE:
+			if (nc_parse_on_off(v, &r->balance)) {
+				nc_err("invalid balance \"%s\": expected on or off",
+				       v);
+				return -1;
+			}
+			break;
 		}
 	}
 	if ((r->seen & 1U << KW_KEY) &&
@@ -168,6 +183,7 @@ static int port_add(int argc, char **argv)
 {
 	struct port_add_req r = { 0 };
 	struct nlmsghdr *nlh;
+	uint32_t flags = 0;
 	int ret = -1;
 
 	if (argc && !strcmp(argv[0], "help"))
@@ -199,7 +215,12 @@ static int port_add(int argc, char **argv)
 		mnl_attr_put(nlh, NETCTX_A_CONTEXTS, sizeof(r.contexts),
 			     r.contexts);
 	if (r.seen & 1U << KW_REPLACE)
-		mnl_attr_put_u32(nlh, NETCTX_A_FLAGS, NETCTX_F_REPLACE);
+		flags |= NETCTX_F_REPLACE;
+	if (r.balance)
+		flags |= NETCTX_F_BALANCE;
+	/* "balance off" said explicitly: the kernel gets it, as 0. */
+	if (r.seen & (1U << KW_REPLACE | 1U << KW_BALANCE))
+		mnl_attr_put_u32(nlh, NETCTX_A_FLAGS, flags);
 	ret = nc_nl_do(nlh, "port add");
 out:
 	free(r.bpf);
@@ -282,6 +303,9 @@ void port_print(const struct nlattr *const *tb, const char *event)
 		       len < sizeof(bits) ? len : sizeof(bits));
 		out_idset("contexts", "contexts", bits, NETCTX_MAX_CONTEXTS);
 	}
+	/* The kernel sends NETCTX_A_FLAGS only with a flag set. */
+	out_flag("balance", "balance", tb[NETCTX_A_FLAGS] &&
+		 mnl_attr_get_u32(tb[NETCTX_A_FLAGS]) & NETCTX_F_BALANCE);
 	if (tb[NETCTX_A_CONNS])
 		out_uint("conns", "conns", mnl_attr_get_u32(tb[NETCTX_A_CONNS]));
 	out_obj_end();

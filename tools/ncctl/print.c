@@ -129,6 +129,19 @@ void out_idset(const char *key, const char *label, const uint64_t *bits,
 	fputs(buf, stdout);
 }
 
+void out_flag(const char *key, const char *label, bool val)
+{
+	if (out.json) {
+		if (key) {
+			json_key(&out.jw, key);
+			json_bool(&out.jw, val);
+		}
+		return;
+	}
+	if (val)
+		out_str(NULL, label, "on");
+}
+
 void out_hex(const char *key, const char *label, uint64_t val)
 {
 	if (out.json) {

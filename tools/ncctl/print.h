@@ -39,6 +39,11 @@ void out_stat(const char *key, const char *label, uint64_t val);
  */
 void out_idset(const char *key, const char *label, const uint64_t *bits,
 	       unsigned int nbits);
+/*
+ * A flag: always in JSON, true or false; in plain text "LABEL on" when
+ * set, as the command line says it, and nothing when not.
+ */
+void out_flag(const char *key, const char *label, bool val);
 /* A number shown as 0x%08x in plain text, a JSON number in JSON. */
 void out_hex(const char *key, const char *label, uint64_t val);
 

@@ -138,6 +138,8 @@ expect_help "ncctl port add" "$NCCTL" help port
 expect_help "ncctl port add" "$NCCTL" port h
 expect_help "ncctl port add" "$NCCTL" port add help
 expect_help "ncctl port add" "$NCCTL" port add tcp 80 hash default help
+expect_help "[balance {on|off}]" "$NCCTL" port help
+expect_help "ncctl port add" "$NCCTL" port add tcp 80 balance on help
 expect_help "ncctl conn show" "$NCCTL" conn assign help
 expect_help "Usage: ncctl" "$NCCTL" -h
 expect_help "Usage: ncctl" "$NCCTL" --help
@@ -227,6 +229,19 @@ expect_err 'ncctl: invalid context list "3-1"' \
 	"$NCCTL" port add tcp 80 contexts 3-1
 expect_err 'ncctl: invalid context list "1024"' \
 	"$NCCTL" port add tcp 80 contexts 1024
+expect_err 'ncctl: invalid balance "yes": expected on or off' \
+	"$NCCTL" port add tcp 80 balance yes
+expect_err 'ncctl: invalid balance "o": expected on or off' \
+	"$NCCTL" port add tcp 80 balance o
+expect_err 'ncctl: missing argument after "balance"' \
+	"$NCCTL" port add tcp 80 balance
+expect_err 'ncctl: duplicate keyword "balance"' \
+	"$NCCTL" port add tcp 80 balance on replace bal off
+# "b" was bpf alone; with balance it is ambiguous.
+expect_err 'ncctl: ambiguous keyword "b": bpf, balance' \
+	"$NCCTL" port add tcp 80 hash bpf b "$TMP/none"
+expect_err 'ncctl: unknown keyword "balance"' \
+	"$NCCTL" port del tcp 80 balance on
 
 expect_err 'ncctl: LOCAL and REMOTE address families differ' \
 	"$NCCTL" conn assign tcp 10.0.0.1:80 '[2001:db8::1]:9000' ctx 1
@@ -442,19 +457,28 @@ else
 	expect_completion "ncctl port add tcp 80 match " "local remote"
 	expect_completion "ncctl port add tcp 80 contexts " ""
 	# key only after hash toeplitz, bpf only after hash bpf.
-	expect_completion "ncctl port add tcp 80 " "contexts hash match replace"
+	expect_completion "ncctl port add tcp 80 " \
+		"balance contexts hash match replace"
 	expect_completion "ncctl port add tcp 80 hash default " \
-		"contexts match replace"
+		"balance contexts match replace"
 	expect_completion "ncctl port add tcp 80 hash toeplitz " \
-		"contexts key match replace"
+		"balance contexts key match replace"
 	expect_completion "ncctl port add tcp 80 h t contexts 0 " \
-		"key match replace"
+		"balance key match replace"
 	expect_completion "ncctl port add tcp 80 hash bpf " \
-		"bpf contexts match replace"
+		"balance bpf contexts match replace"
 	expect_completion "ncctl port add udp 53 replace hash b " \
+		"balance bpf contexts match"
+	expect_completion "ncctl port add tcp 80 balance " "off on"
+	expect_completion "ncctl port add tcp 80 bal o" "off on"
+	expect_completion "ncctl port add tcp 80 balance on " \
+		"contexts hash match replace"
+	expect_completion "ncctl port add tcp 80 replace balance off hash bpf " \
 		"bpf contexts match"
+	expect_completion "ncctl port add tcp 80 hash bpf b" "balance bpf"
+	expect_completion "ncctl port del tcp 80 balance " ""
 	expect_completion "ncctl port add tcp 80 hash round-robin k" ""
-	expect_completion "ncctl port add tcp 80 hash remote-addr b" ""
+	expect_completion "ncctl port add tcp 80 hash remote-addr b" "balance"
 	expect_completion "ncctl port add tcp 80 hash toeplitz k" "key"
 	expect_completion "ncctl port add tcp 80 hash " \
 		"bpf default least-loaded remote-addr round-robin toeplitz"
@@ -534,11 +558,12 @@ else
 	}
 	Z=$(printf '%0240d' 0)	# CONTEXTS words 1..15, all zero
 
-	expect_out "ctx 0 cpu 0 conns 3 queued 0
-ctx 1 cpu 2 conns 2 queued 1" "$FAKE" ctx show
+	# load: a rate the kernel sends, printed without -s, 0 included.
+	expect_out "ctx 0 cpu 0 conns 3 queued 0 load 4000
+ctx 1 cpu 2 conns 2 queued 1 load 0" "$FAKE" ctx show
 	expect_out "$(cat "$TMP/out")" "$FAKE" ctx
-	STATS="ctx 0 cpu 0 conns 3 queued 0 packets 1234 bytes 99999 drops 0 migrations in 0 out 1 timers 5
-ctx 1 cpu 2 conns 2 queued 1 packets 1235 bytes 100000 drops 0 migrations in 1 out 0 timers 1099511627781"
+	STATS="ctx 0 cpu 0 conns 3 queued 0 load 4000 packets 1234 bytes 99999 drops 0 migrations in 0 out 1 timers 5
+ctx 1 cpu 2 conns 2 queued 1 load 0 packets 1235 bytes 100000 drops 0 migrations in 1 out 0 timers 1099511627781"
 	expect_out "$STATS" "$FAKE" -s ctx show
 	expect_out "$STATS" "$FAKE" -stats ctx show
 	expect_out "$STATS" "$FAKE" -statistics ctx show
@@ -546,18 +571,29 @@ ctx 1 cpu 2 conns 2 queued 1 packets 1235 bytes 100000 drops 0 migrations in 1 o
 	expect_out "$STATS" "$FAKE" --stats ctx show
 	expect_out "$STATS" "$FAKE" -s -s ctx show
 	check "ctx show sends a GET_CTX dump" [ "$(last_req)" = "GET_CTX dump" ]
+	# A kernel without NETCTX_A_CTX_LOAD: no load, in text or JSON.
+	NCCTL_FAKE_NOLOAD=1 expect_out "ctx 0 cpu 0 conns 3 queued 0
+ctx 1 cpu 2 conns 2 queued 1" "$FAKE" ctx show
+	NCCTL_FAKE_NOLOAD=1 run "$FAKE" -j ctx show
+	echo "$out" >"$TMP/json"
+	check "-j ctx show without NETCTX_A_CTX_LOAD: no \"load\" key" \
+		json_check "$TMP/json" \
+		'len(j) == 2 and all("load" not in c for c in j) and j[1]["queued"] == 1'
+	NCCTL_FAKE_BADLOAD=1 expect_err \
+		'ncctl: ctx show: kernel sent NETCTX_A_CTX_LOAD of 4 bytes' \
+		"$FAKE" ctx show
 	run "$FAKE" -j ctx show
 	echo "$out" >"$TMP/json"
 	check "-j ctx show is one line" [ "$rc" = 0 -a "$(wc -l <"$TMP/json")" = 1 ]
 	check "-j ctx show keys" json_check "$TMP/json" \
-		'len(j) == 2 and j[1] == {"id": 1, "cpu": 2, "conns": 2, "queued": 1, "packets": 1235, "bytes": 100000, "drops": 0, "migrations_in": 1, "migrations_out": 0, "timers_fired": 1099511627781}'
+		'len(j) == 2 and j[1] == {"id": 1, "cpu": 2, "conns": 2, "queued": 1, "load": 0, "packets": 1235, "bytes": 100000, "drops": 0, "migrations_in": 1, "migrations_out": 0, "timers_fired": 1099511627781}'
 	# JSON carries every counter, with or without -s.
 	for o in -j -json -js --json "-j -s" -sj "-json -stats" -jsp \
 		 "-s -json -pretty"; do
 		run "$FAKE" $o ctx show
 		echo "$out" >"$TMP/json"
 		check "$o ctx show: JSON with every key" json_check "$TMP/json" \
-			'len(j) == 2 and j[1] == {"id": 1, "cpu": 2, "conns": 2, "queued": 1, "packets": 1235, "bytes": 100000, "drops": 0, "migrations_in": 1, "migrations_out": 0, "timers_fired": 1099511627781}'
+			'len(j) == 2 and j[1] == {"id": 1, "cpu": 2, "conns": 2, "queued": 1, "load": 0, "packets": 1235, "bytes": 100000, "drops": 0, "migrations_in": 1, "migrations_out": 0, "timers_fired": 1099511627781}'
 		check "$o ctx show: exit 0, nothing on stderr" \
 			[ "$rc" = 0 -a -z "$err" -a "${out:0:1}" = "[" ]
 	done
@@ -566,7 +602,7 @@ ctx 1 cpu 2 conns 2 queued 1 packets 1235 bytes 100000 drops 0 migrations in 1 o
 		run "$FAKE" $o ctx show
 		echo "$out" >"$TMP/json"
 		check "$o ctx show is pretty" [ "$(sed -n 3p "$TMP/json")" = '    "id": 0,' ]
-		check "$o ctx show is valid JSON" json_check "$TMP/json" 'j[0]["timers_fired"] == 5'
+		check "$o ctx show is valid JSON" json_check "$TMP/json" 'j[0]["timers_fired"] == 5 and j[0]["load"] == 4000'
 	done
 	# -n: setns() before the netlink socket opens (the fake checks).
 	: >"$NCCTL_FAKE_LOG"
@@ -633,6 +669,19 @@ tcp [2001:db8::1]:443 [2001:db8::3]:5000 ctx 0 origin migrated placed-by assigne
 	expect_req "ADD_PORT ack PROTO=6 PORT=80 HASH=5 BPF=6:{40,0,0,12}..{6,0,0,0}" \
 		"$FAKE" port add tcp 80 hash bpf bpf "$TMP/prog.bpf"
 	expect_req "ADD_PORT ack PROTO=6 PORT=80 HASH=0" "$FAKE" port add tcp 80 hash default
+	# balance: NETCTX_F_BALANCE (4), with replace's bit (1) if given.
+	expect_req "ADD_PORT ack PROTO=6 PORT=2049 HASH=2 FLAGS=4" \
+		"$FAKE" port add tcp 2049 hash remote-addr balance on
+	expect_req "ADD_PORT ack PROTO=6 PORT=2049 HASH=2 FLAGS=5" \
+		"$FAKE" port add tcp 2049 hash remote-addr replace balance on
+	expect_req "ADD_PORT ack PROTO=17 PORT=4789 FLAGS=5" \
+		"$FAKE" port a u 4789 ba on r
+	# balance off is the default; said explicitly, the kernel gets it.
+	expect_req "ADD_PORT ack PROTO=6 PORT=2049 FLAGS=0" \
+		"$FAKE" port add tcp 2049 balance off
+	expect_req "ADD_PORT ack PROTO=6 PORT=2049 FLAGS=1" \
+		"$FAKE" port add tcp 2049 balance of replace
+	check "port add balance prints nothing" [ -z "$out" ]
 	expect_req "DEL_PORT ack PROTO=6 PORT=5000" "$FAKE" port del tcp 5000
 	expect_req "DEL_PORT ack PROTO=17 PORT=5000 MATCH=1" \
 		"$FAKE" port del udp 5000 match remote
@@ -754,7 +803,7 @@ udp 4789 match remote hash toeplitz key 6d:5a:56:da:00:00:00:00:00:00:00:00:00:0
 	run "$FAKE" -j -b "$TMP/batch2"
 	echo "$out" >"$TMP/json"
 	check "-j batch port show keys" json_check "$TMP/json" \
-		'j == [{"proto": "tcp", "port": 5000, "match": "local", "hash": "default", "contexts": [1], "conns": 2}, {"proto": "udp", "port": 4789, "match": "remote", "hash": "toeplitz", "key": "6d:5a:56:da" + ":00" * 36, "contexts": [0, 1], "conns": 1}]'
+		'j == [{"proto": "tcp", "port": 5000, "match": "local", "hash": "default", "contexts": [1], "balance": False, "conns": 2}, {"proto": "udp", "port": 4789, "match": "remote", "hash": "toeplitz", "key": "6d:5a:56:da" + ":00" * 36, "contexts": [0, 1], "balance": False, "conns": 1}]'
 	run "$FAKE" -j -p -b "$TMP/batch2"
 	echo "$out" >"$TMP/json"
 	check "-j -p port show: contexts is an array of integers" \
@@ -762,6 +811,28 @@ udp 4789 match remote hash toeplitz key 6d:5a:56:da:00:00:00:00:00:00:00:00:00:0
 		'[p["contexts"] for p in j] == [[1], [0, 1]]'
 	check "-j -p port show: contexts array is pretty" \
 		grep -qx '      0,' "$TMP/json"
+
+	# "balance on" in port show (plain) when the kernel reports
+	# NETCTX_F_BALANCE, "balance": true or false in JSON; a replace
+	# without it turns it off.
+	cat >"$TMP/balance" <<'EOF'
+port add tcp 5000 hash round-robin balance on
+port add udp 53 balance off
+port show
+port add tcp 5000 hash round-robin replace
+port show
+EOF
+	run "$FAKE" -b "$TMP/balance"
+	check "port show: balance on only for a balanced policy" \
+		[ "$rc" = 0 -a -z "$err" -a "$out" = "tcp 5000 match local hash round-robin contexts 0-1 balance on conns 2
+udp 53 match local hash default contexts 0-1 conns 4
+tcp 5000 match local hash round-robin contexts 0-1 conns 2
+udp 53 match local hash default contexts 0-1 conns 4" ]
+	head -n 3 "$TMP/balance" >"$TMP/balance2"
+	run "$FAKE" -j -b "$TMP/balance2"
+	echo "$out" >"$TMP/json"
+	check "-j port show: \"balance\" true or false" json_check "$TMP/json" \
+		'[p["balance"] for p in j] == [True, False] and j[0] == {"proto": "tcp", "port": 5000, "match": "local", "hash": "round-robin", "contexts": [0, 1], "balance": True, "conns": 2}'
 
 	# Boot-time configuration: ncctl -force -batch /etc/netctx.conf,
 	# applied again and again (replace) with the same result.
@@ -787,6 +858,22 @@ EOF
 		[ "$rc" = 0 -a -z "$err" -a "$out" = "tcp 2049 match local hash remote-addr contexts 0-1 conns 5
 tcp 445 match local hash default contexts 1 conns 4
 udp 4789 match remote hash toeplitz key 6d:5a:56:da:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00 contexts 0-1 conns 1" ]
+	# balance in the file: on every pass, each line says it again.
+	cat >"$TMP/balance.conf" <<'EOF'
+port add tcp 2049 hash remote-addr balance on replace  # NFS, by load too
+port add tcp 445 hash default contexts 1 replace balance off
+EOF
+	: >"$NCCTL_FAKE_LOG"
+	{ cat "$TMP/balance.conf" "$TMP/balance.conf"; echo "port show"; } \
+		>"$TMP/twice"
+	run "$FAKE" -force -batch "$TMP/twice"
+	check "netctx.conf with balance applied twice: same policies" \
+		[ "$rc" = 0 -a -z "$err" -a "$out" = "tcp 2049 match local hash remote-addr contexts 0-1 balance on conns 5
+tcp 445 match local hash default contexts 1 conns 4" -a \
+		  "$(grep -c 'ADD_PORT ack .*HASH=2 FLAGS=5$' "$NCCTL_FAKE_LOG")" = 2 -a \
+		  "$(grep -c 'ADD_PORT ack .*FLAGS=1$' "$NCCTL_FAKE_LOG")" = 2 ]
+	{ cat "$TMP/netctx.conf" "$TMP/netctx.conf"; echo "port show"; } \
+		>"$TMP/twice"
 	sed 's/ replace//' "$TMP/twice" >"$TMP/noreplace"
 	run "$FAKE" -force -b "$TMP/noreplace"
 	check "without replace the second pass fails, -force goes on" \
@@ -812,7 +899,7 @@ Command failed $TMP/force:1" ]
 
 	# Monitor: the fake kernel overruns once, sends 6 events, then exits.
 	run "$FAKE" -s monitor
-	check "monitor: one line per event" [ "$rc" = 0 -a "$out" = "port-add udp 4789 match remote hash round-robin contexts 1 conns 1
+	check "monitor: one line per event" [ "$rc" = 0 -a "$out" = "port-add udp 4789 match remote hash round-robin contexts 1 balance on conns 1
 conn-new tcp 10.0.0.1:5000 10.0.0.2:40000 ctx 1 origin hash placed-by hash hash 0x1234abcd packets 10 bytes 1000 state active first-ctx 1
 conn-migrate tcp [2001:db8::1]:443 [2001:db8::3]:5000 ctx 0 origin migrated placed-by assigned hash 0xdeadbeef packets 8589934592 bytes 8796093022208 state migrating first-ctx 1 group 7
 conn-migrate-fail tcp 10.0.0.1:5000 10.0.0.2:40000 error EBUSY
@@ -827,10 +914,11 @@ event-99 udp *:53 [2001:db8::2]:5353 ctx 0 origin assigned placed-by assigned ha
 ev = [json.loads(l) for l in sys.stdin]
 assert [e["event"] for e in ev] == ["port-add", "conn-new", "conn-migrate", "conn-migrate-fail", "port-del", "event-99"]
 assert ev[0]["contexts"] == [1] and ev[0]["hash"] == "round-robin"
+assert ev[0]["balance"] is True
 assert ev[1]["local"] == "10.0.0.1:5000" and ev[1]["hash"] == 0x1234abcd
 assert ev[2]["group"] == 7 and "error" not in ev[2]
 assert ev[3] == {"event": "conn-migrate-fail", "proto": "tcp", "local": "10.0.0.1:5000", "remote": "10.0.0.2:40000", "error": "EBUSY"}
-assert ev[4] == {"event": "port-del", "proto": "tcp", "port": 80, "match": "local"}'
+assert ev[4] == {"event": "port-del", "proto": "tcp", "port": 80, "match": "local", "balance": False}'
 		check "-j monitor events parse" [ $? = 0 ]
 	fi
 fi

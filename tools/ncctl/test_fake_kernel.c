@@ -14,7 +14,9 @@
  * 7) and the port policies added in this process (batch mode): adding one
  * that exists (same protocol, port and match) fails with EEXIST unless
  * NETCTX_F_REPLACE is set, and DEL_PORT removes one if it exists (and
- * succeeds anyway). Every request is appended to the file
+ * succeeds anyway). A policy added with NETCTX_F_BALANCE is reported with
+ * NETCTX_A_FLAGS = NETCTX_F_BALANCE, others without NETCTX_A_FLAGS, as
+ * netctx_fill_port() does. Every request is appended to the file
  * $NCCTL_FAKE_LOG, one line, its attributes decoded:
  *   ADD_PORT ack PROTO=6 PORT=5000 HASH=1 HASH_KEY=6d5a... CONTEXTS=0f00...
  * Errors it gives, with an extack message and the offending attribute:
@@ -31,13 +33,15 @@
  * Environment: NCCTL_FAKE_NOFAMILY=1 (family not registered),
  * NCCTL_FAKE_EPERM=1 (changes fail with EPERM, no extack),
  * NCCTL_FAKE_NOCAP=1 (acks echo the request, as without NETLINK_CAP_ACK),
- * NCCTL_FAKE_BADATTR=1 (ctx dump carries a 3-byte NETCTX_A_CTX_CPU).
+ * NCCTL_FAKE_BADATTR=1 (ctx dump carries a 3-byte NETCTX_A_CTX_CPU),
+ * NCCTL_FAKE_NOLOAD=1 (ctx dump without NETCTX_A_CTX_LOAD, as a kernel
+ * before the balancer), NCCTL_FAKE_BADLOAD=1 (a 4-byte NETCTX_A_CTX_LOAD).
  * setns() is faked too: it checks that it is given a network namespace
  * and that no netlink socket was opened yet, logs "SETNS NEWNET" and
  * leaves the process where it is.
- * Monitor: ENOBUFS once, then five events (a conn-migrate-fail of the
- * first connection with EBUSY among them) and one unknown event, then
- * exit(0).
+ * Monitor: ENOBUFS once, then five events (a port-add of a balanced
+ * policy and a conn-migrate-fail of the first connection with EBUSY among
+ * them) and one unknown event, then exit(0).
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -77,7 +81,7 @@ static struct {
 struct fake_port {
 	uint8_t proto, match, hash;
 	uint16_t port;
-	bool has_key;
+	bool has_key, balance;
 	uint8_t key[NETCTX_TOEPLITZ_KEY_LEN];
 	uint64_t contexts[NETCTX_MAX_CONTEXTS / 64];
 };
@@ -100,7 +104,7 @@ static const char *const attr_names[__NETCTX_A_MAX] = {
 	A(CONNS), A(FAMILY), A(LADDR), A(LPORT), A(RADDR), A(RPORT),
 	A(ORIGIN), A(FLOW_HASH), A(PACKETS), A(BYTES), A(STATE),
 	A(FIRST_CTX), A(TIMEOUT_MS), A(EVENT), A(CTX_OVERFLOWS),
-	A(PLACED_BY), A(GROUP), A(ERROR),
+	A(PLACED_BY), A(GROUP), A(ERROR), A(CTX_LOAD),
 };
 
 static bool env(const char *name)
@@ -344,6 +348,11 @@ static void put_ctx(struct nlmsghdr *nlh, uint32_t id)
 	put_u64(nlh, NETCTX_A_CTX_MIGRATIONS_IN, id);
 	put_u64(nlh, NETCTX_A_CTX_MIGRATIONS_OUT, 1 - id);
 	put_u64(nlh, NETCTX_A_CTX_TIMERS_FIRED, 5 + (1ULL << 40) * id);
+	/* Context 0 delivers 4000 packets/s, context 1 is idle. */
+	if (env("NCCTL_FAKE_BADLOAD"))
+		mnl_attr_put_u32(nlh, NETCTX_A_CTX_LOAD, 4000);
+	else if (!env("NCCTL_FAKE_NOLOAD"))
+		put_u64(nlh, NETCTX_A_CTX_LOAD, id ? 0 : 4000);
 	mnl_attr_put_u32(nlh, 200, 0);	/* newer than the header: ignored */
 }
 
@@ -358,6 +367,8 @@ static void put_port(struct nlmsghdr *nlh, uint8_t cmd,
 	mnl_attr_put(nlh, NETCTX_A_CONTEXTS, sizeof(p->contexts), p->contexts);
 	if (p->has_key)
 		mnl_attr_put(nlh, NETCTX_A_HASH_KEY, sizeof(p->key), p->key);
+	if (p->balance)
+		mnl_attr_put_u32(nlh, NETCTX_A_FLAGS, NETCTX_F_BALANCE);
 	mnl_attr_put_u32(nlh, NETCTX_A_CONNS, p->port % 7);
 }
 
@@ -481,6 +492,7 @@ static unsigned int find_port(const struct nlattr **tb, uint8_t match)
 static void add_port(const struct nlmsghdr *req, const struct nlattr **tb)
 {
 	struct fake_port p = { .match = NETCTX_MATCH_LOCAL };
+	uint32_t flags = 0;
 	unsigned int i;
 
 	if (!tb[NETCTX_A_PROTO] || !tb[NETCTX_A_PORT]) {
@@ -497,6 +509,9 @@ static void add_port(const struct nlmsghdr *req, const struct nlattr **tb)
 		ack(req, -EEXIST, NULL, tb[NETCTX_A_HASH_KEY], -1);
 		return;
 	}
+	if (tb[NETCTX_A_FLAGS])
+		flags = mnl_attr_get_u32(tb[NETCTX_A_FLAGS]);
+	p.balance = flags & NETCTX_F_BALANCE;
 	if (tb[NETCTX_A_MATCH])
 		p.match = mnl_attr_get_u8(tb[NETCTX_A_MATCH]);
 	if (tb[NETCTX_A_HASH])
@@ -534,8 +549,7 @@ static void add_port(const struct nlmsghdr *req, const struct nlattr **tb)
 	}
 	i = find_port(tb, p.match);
 	if (i < nports) {
-		if (!tb[NETCTX_A_FLAGS] ||
-		    !(mnl_attr_get_u32(tb[NETCTX_A_FLAGS]) & NETCTX_F_REPLACE)) {
+		if (!(flags & NETCTX_F_REPLACE)) {
 			ack(req, -EEXIST, "port policy exists",
 			    tb[NETCTX_A_PORT], -1);
 			return;
@@ -716,6 +730,7 @@ static void monitor_events(void)
 	static const struct fake_port p = {
 		.proto = IPPROTO_UDP, .port = 4789, .match = NETCTX_MATCH_REMOTE,
 		.hash = NETCTX_HASH_ROUND_ROBIN, .contexts = { 2 },
+		.balance = true,
 	};
 	struct nlmsghdr *nlh;
 

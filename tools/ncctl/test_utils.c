@@ -466,6 +466,7 @@ static void test_numbers(void)
 {
 	uint16_t port;
 	uint32_t v;
+	bool on;
 
 	check(!nc_parse_u32("0", 10, &v) && v == 0, "u32 0");
 	check(!nc_parse_u32("4294967295", UINT32_MAX, &v) && v == UINT32_MAX,
@@ -481,6 +482,17 @@ static void test_numbers(void)
 	check(nc_parse_port("0", &port), "port 0 rejected");
 	check(nc_parse_port("70000", &port), "port 70000 rejected");
 	check(nc_parse_port("99999", &port), "port 99999 rejected");
+	on = false;
+	check(!nc_parse_on_off("on", &on) && on, "on");
+	check(!nc_parse_on_off("off", &on) && !on, "off");
+	on = true;
+	check(!nc_parse_on_off("of", &on) && !on, "of is off");
+	check(nc_parse_on_off("o", &on), "o is ambiguous");
+	check(nc_parse_on_off("", &on), "on/off empty");
+	check(nc_parse_on_off("offf", &on) && nc_parse_on_off("onn", &on),
+	      "on/off with trailing letters");
+	check(nc_parse_on_off("ON", &on) && nc_parse_on_off("yes", &on) &&
+	      nc_parse_on_off("1", &on), "ON, yes, 1 rejected");
 }
 
 static void test_match(void)

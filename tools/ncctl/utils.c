@@ -228,6 +228,22 @@ int nc_parse_proto(const char *s, uint8_t *proto)
 	return 0;
 }
 
+int nc_parse_on_off(const char *s, bool *on)
+{
+	size_t len = strlen(s);
+
+	if (!strcmp(s, "on")) {
+		*on = true;
+		return 0;
+	}
+	/* "o" is a prefix of both. */
+	if (len >= 2 && !strncmp("off", s, len)) {
+		*on = false;
+		return 0;
+	}
+	return -1;
+}
+
 const char *nc_proto_name(unsigned int proto, char *buf, size_t len)
 {
 	switch (proto) {

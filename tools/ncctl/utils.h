@@ -96,6 +96,8 @@ int nc_parse_u32(const char *s, uint32_t max, uint32_t *v);
 int nc_parse_port(const char *s, uint16_t *port);
 /* "tcp" or "udp" (unique prefix); prints its error. */
 int nc_parse_proto(const char *s, uint8_t *proto);
+/* "on" or "off" ("of" too: a unique prefix of two letters at least). */
+int nc_parse_on_off(const char *s, bool *on);
 
 /* An ADDR:PORT argument. */
 struct nc_endpoint {
