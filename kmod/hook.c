@@ -39,8 +39,13 @@
 #include <net/ipv6.h>
 #include <net/netfilter/nf_conntrack.h>
 
-/* Fills the ports and the TCP flags; thoff is the transport offset. */
+/*
+ * Fills the ports and the TCP flags; thoff is the transport offset. With
+ * nn, -ENOENT for a packet to or from no port the netns manages: most of
+ * the packets of a host that manages one service go no further.
+ */
 static int netctx_parse_ports(const struct sk_buff *skb, unsigned int thoff,
+			      struct netctx_net *nn, u8 proto,
 			      struct netctx_tuple *t, unsigned int *meta)
 {
 	struct tcphdr _th;
@@ -48,44 +53,52 @@ static int netctx_parse_ports(const struct sk_buff *skb, unsigned int thoff,
 	unsigned int len;
 
 	/* UDP and TCP both start with the source and destination ports. */
-	len = t->proto == IPPROTO_TCP ? sizeof(_th) : sizeof(struct udphdr);
+	len = proto == IPPROTO_TCP ? sizeof(_th) : sizeof(struct udphdr);
 	th = skb_header_pointer(skb, thoff, len, &_th);
 	if (!th)
 		return -EINVAL;
+	if (nn && !netctx_net_wants(nn, proto, th->dest, th->source))
+		return -ENOENT;
+	memset(t, 0, sizeof(*t));
+	t->proto = proto;
 	t->rport = th->source;
 	t->lport = th->dest;
 	/* slot.meta holds TCP's own flag bits. */
 	BUILD_BUG_ON((NETCTX_META_FIN ^ TCPHDR_FIN) |
 		     (NETCTX_META_SYN ^ TCPHDR_SYN) |
 		     (NETCTX_META_RST ^ TCPHDR_RST));
-	*meta = t->proto == IPPROTO_TCP ? tcp_flag_byte(th) : 0;
+	*meta = proto == IPPROTO_TCP ? tcp_flag_byte(th) : 0;
 	return 0;
 }
 
-static int netctx_parse_v4(const struct sk_buff *skb, struct netctx_tuple *t,
-			   unsigned int *meta)
+static int netctx_parse_v4(const struct sk_buff *skb, struct netctx_net *nn,
+			   struct netctx_tuple *t, unsigned int *meta)
 {
 	const struct iphdr *iph = ip_hdr(skb);
+	int ret;
 
 	if (iph->protocol != IPPROTO_TCP && iph->protocol != IPPROTO_UDP)
 		return -EPROTONOSUPPORT;
 	if (ip_is_fragment(iph))
 		return -EINVAL;
-	memset(t, 0, sizeof(*t));
+	ret = netctx_parse_ports(skb, ip_hdrlen(skb), nn, iph->protocol, t,
+				 meta);
+	if (ret)
+		return ret;
 	t->family = AF_INET;
-	t->proto = iph->protocol;
 	ipv6_addr_set_v4mapped(iph->daddr, &t->laddr);
 	ipv6_addr_set_v4mapped(iph->saddr, &t->raddr);
-	return netctx_parse_ports(skb, ip_hdrlen(skb), t, meta);
+	return 0;
 }
 
-static int netctx_parse_v6(const struct sk_buff *skb, struct netctx_tuple *t,
-			   unsigned int *meta)
+static int netctx_parse_v6(const struct sk_buff *skb, struct netctx_net *nn,
+			   struct netctx_tuple *t, unsigned int *meta)
 {
 	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
 	u8 nexthdr = ip6h->nexthdr;
 	__be16 frag_off = 0;
 	int thoff = sizeof(*ip6h);
+	int ret;
 
 	if (nexthdr != IPPROTO_TCP && nexthdr != IPPROTO_UDP) {
 		thoff = ipv6_skip_exthdr(skb, thoff, &nexthdr, &frag_off);
@@ -94,12 +107,13 @@ static int netctx_parse_v6(const struct sk_buff *skb, struct netctx_tuple *t,
 		if (nexthdr != IPPROTO_TCP && nexthdr != IPPROTO_UDP)
 			return -EPROTONOSUPPORT;
 	}
-	memset(t, 0, sizeof(*t));
+	ret = netctx_parse_ports(skb, thoff, nn, nexthdr, t, meta);
+	if (ret)
+		return ret;
 	t->family = AF_INET6;
-	t->proto = nexthdr;
 	t->laddr = ip6h->daddr;
 	t->raddr = ip6h->saddr;
-	return netctx_parse_ports(skb, thoff, t, meta);
+	return 0;
 }
 
 /* TCP flags of a packet parked during a migration, parsed again. */
@@ -109,9 +123,9 @@ unsigned int netctx_hook_meta(const struct sk_buff *skb, u8 family)
 	unsigned int meta = 0;
 
 	if (family == AF_INET)
-		netctx_parse_v4(skb, &t, &meta);
+		netctx_parse_v4(skb, NULL, &t, &meta);
 	else
-		netctx_parse_v6(skb, &t, &meta);
+		netctx_parse_v6(skb, NULL, &t, &meta);
 	return meta;
 }
 
@@ -238,6 +252,8 @@ static unsigned int netctx_hook_steal_bh(struct sk_buff *skb,
 {
 	unsigned int verdict;
 
+	if (likely(softirq_count()))
+		return netctx_hook_steal(skb, state, nn, t, meta);
 	local_bh_disable();
 	verdict = netctx_hook_steal(skb, state, nn, t, meta);
 	local_bh_enable();
@@ -257,8 +273,7 @@ static unsigned int netctx_hook_v4(void *priv, struct sk_buff *skb,
 	struct netctx_tuple t;
 	unsigned int meta;
 
-	if (!netctx_net_active(nn) || netctx_foreign(skb) ||
-	    netctx_parse_v4(skb, &t, &meta))
+	if (netctx_parse_v4(skb, nn, &t, &meta) || netctx_foreign(skb))
 		return NF_ACCEPT;
 	return netctx_hook_steal_bh(skb, state, nn, &t, meta);
 }
@@ -270,8 +285,7 @@ static unsigned int netctx_hook_v6(void *priv, struct sk_buff *skb,
 	struct netctx_tuple t;
 	unsigned int meta;
 
-	if (!netctx_net_active(nn) || netctx_foreign(skb) ||
-	    netctx_parse_v6(skb, &t, &meta))
+	if (netctx_parse_v6(skb, nn, &t, &meta) || netctx_foreign(skb))
 		return NF_ACCEPT;
 	return netctx_hook_steal_bh(skb, state, nn, &t, meta);
 }
@@ -291,15 +305,39 @@ static const struct nf_hook_ops netctx_hook_ops[] = {
 	},
 };
 
-int netctx_hook_register(struct net *net)
+/*
+ * A netns that manages nothing pays nothing: its hooks are registered
+ * before its first policy or pre-assignment is published, and stay until
+ * the netns goes (then a hook that finds nothing to do costs a few
+ * instructions; taking them away under live PCBs would need the packets
+ * in flight drained first). The caller's request holds the netns, so it
+ * is not exiting.
+ */
+int netctx_hook_enable(struct net *net)
 {
-	return nf_register_net_hooks(net, netctx_hook_ops,
-				     ARRAY_SIZE(netctx_hook_ops));
+	struct netctx_net *nn = netctx_net(net);
+	int ret = 0;
+
+	/* Pairs with the release below. */
+	if (smp_load_acquire(&nn->hooked))
+		return 0;
+	mutex_lock(&nn->lock);
+	if (!nn->hooked) {
+		ret = nf_register_net_hooks(net, netctx_hook_ops,
+					    ARRAY_SIZE(netctx_hook_ops));
+		if (!ret) {
+			/* Pairs with the acquire above. */
+			smp_store_release(&nn->hooked, true);
+		}
+	}
+	mutex_unlock(&nn->lock);
+	return ret;
 }
 
 /* CPUs may still run the hooks until the next grace period. */
-void netctx_hook_unregister(struct net *net)
+void netctx_hook_disable(struct net *net)
 {
-	nf_unregister_net_hooks(net, netctx_hook_ops,
-				ARRAY_SIZE(netctx_hook_ops));
+	if (netctx_net(net)->hooked)
+		nf_unregister_net_hooks(net, netctx_hook_ops,
+					ARRAY_SIZE(netctx_hook_ops));
 }

@@ -6,8 +6,8 @@
 
 struct netctx_pcb;
 
-int netctx_hook_register(struct net *net);
-void netctx_hook_unregister(struct net *net);
+int netctx_hook_enable(struct net *net);
+void netctx_hook_disable(struct net *net);
 unsigned int netctx_hook_meta(const struct sk_buff *skb, u8 family);
 
 #endif /* _NETCTX_HOOK_H */

@@ -74,6 +74,9 @@ int netctx_conn_assign(struct net *net, const struct netctx_tuple *t,
 	kuid_t uid;
 	int ret;
 
+	ret = netctx_hook_enable(net);
+	if (ret)
+		return ret;
 	if (user) {
 		uid = sock_i_uid(owner);
 		ret = netctx_uquota_take(nn, uid);

@@ -7,6 +7,7 @@
 #include "context.h"
 #include "event.h"
 #include "hash.h"
+#include "hook.h"
 #include "params.h"
 #include "migrate.h"
 #include "netlink.h"
@@ -373,6 +374,8 @@ static int netctx_nl_add_port(struct sk_buff *skb, struct genl_info *info)
 	ret = netctx_parse_key(info, p);
 	if (!ret)
 		ret = netctx_parse_bpf(info, p);
+	if (!ret)
+		ret = netctx_hook_enable(net);
 	if (!ret)
 		ret = netctx_policy_add(netctx_net(net), p,
 					flags & NETCTX_F_REPLACE);

@@ -3,6 +3,7 @@
 #define _NETCTX_NETNS_H
 
 #include <linux/atomic.h>
+#include <linux/in.h>
 #include <linux/in6.h>
 #include <linux/jhash.h>
 #include <linux/list.h>
@@ -15,6 +16,7 @@
 #define NETCTX_POLICY_BITS	8
 #define NETCTX_UQUOTA_BITS	6
 #define NETCTX_SESS_BITS	8
+#define NETCTX_PORTMAP_BITS	7
 
 struct netctx_context;
 
@@ -23,9 +25,19 @@ struct netctx_net {
 	struct hlist_head policies[1 << NETCTX_POLICY_BITS];
 	struct mutex lock;		/* serialises policy changes */
 	unsigned int nr_policies;	/* READ_ONCE by the classifier */
+	bool hooked;			/* hooks registered (pernet.c) */
 	atomic_t nr_pcbs;		/* PCBs of this netns in the directory */
 	atomic_t nr_wild;		/* of which pre-assignments to any laddr */
 	atomic_t moves;			/* migration requests under way */
+	/*
+	 * The ports this netns manages, for the hook to pass every other
+	 * packet after reading its ports alone: per protocol (TCP, UDP) and
+	 * port slot, the policies matching a local port and the PCBs with
+	 * that local port in lports, the policies matching a remote port
+	 * in rports. A slot is shared by several ports: zero means none.
+	 */
+	atomic_t lports[2][1 << NETCTX_PORTMAP_BITS];
+	atomic_t rports[2][1 << NETCTX_PORTMAP_BITS];
 	/*
 	 * Where each peer's session was moved (migrate.c): new connections
 	 * of a remote-addr policy follow it. One slot per SipHash bucket.
@@ -56,10 +68,22 @@ static inline struct netctx_net *netctx_net(const struct net *net)
 	return net_generic(net, netctx_net_id);
 }
 
-/* Whether the classifier has anything to look for in this netns. */
-static inline bool netctx_net_active(const struct netctx_net *nn)
+static inline atomic_t *netctx_port_count(struct netctx_net *nn, u8 proto,
+					  bool remote, __be16 port)
 {
-	return READ_ONCE(nn->nr_policies) || atomic_read(&nn->nr_pcbs);
+	unsigned int p = ntohs(port);
+
+	p = (p ^ p >> NETCTX_PORTMAP_BITS) & ((1 << NETCTX_PORTMAP_BITS) - 1);
+	return remote ? &nn->rports[proto == IPPROTO_UDP][p] :
+			&nn->lports[proto == IPPROTO_UDP][p];
+}
+
+/* Whether a packet to lport from rport may be managed: the hook's test. */
+static inline bool netctx_net_wants(struct netctx_net *nn, u8 proto,
+				    __be16 lport, __be16 rport)
+{
+	return atomic_read(netctx_port_count(nn, proto, false, lport)) ||
+	       atomic_read(netctx_port_count(nn, proto, true, rport));
 }
 
 int netctx_uquota_take(struct netctx_net *nn, kuid_t uid);

@@ -170,6 +170,8 @@ struct netctx_pcb *netctx_pcb_insert(struct netctx_pcb *pcb)
 	spin_lock_bh(lock);
 	old = netctx_pcb_lookup(net, &pcb->tuple, pcb->dir_hash);
 	if (!old) {
+		atomic_inc(netctx_port_count(netctx_net(net), pcb->tuple.proto,
+					     false, pcb->tuple.lport));
 		hlist_add_head_rcu(&pcb->dir_node,
 				   &netctx_dir[pcb->dir_hash & netctx_dir_mask]);
 		atomic_inc(&netctx_net(net)->nr_pcbs);
@@ -185,14 +187,17 @@ struct netctx_pcb *netctx_pcb_insert(struct netctx_pcb *pcb)
  */
 void netctx_pcb_unlink(struct netctx_pcb *pcb)
 {
+	struct netctx_net *nn = netctx_net(netctx_pcb_net(pcb));
 	spinlock_t *lock = netctx_dir_lock(pcb->dir_hash);
 
 	spin_lock_bh(lock);
 	hlist_del_init_rcu(&pcb->dir_node);
-	atomic_dec(&netctx_net(netctx_pcb_net(pcb))->nr_pcbs);
+	atomic_dec(&nn->nr_pcbs);
+	atomic_dec(netctx_port_count(nn, pcb->tuple.proto, false,
+				     pcb->tuple.lport));
 	if (pcb->wild)
-		atomic_dec(&netctx_net(netctx_pcb_net(pcb))->nr_wild);
+		atomic_dec(&nn->nr_wild);
 	if (pcb->user)
-		netctx_uquota_put(netctx_net(netctx_pcb_net(pcb)), pcb->uid);
+		netctx_uquota_put(nn, pcb->uid);
 	spin_unlock_bh(lock);
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The lifecycle of a network namespace's netctx state: the hooks, the port
- * policies, the PCBs. Registered as a pernet subsystem, so a dying netns
+ * The lifecycle of a network namespace's netctx state: the hooks (added by
+ * its first policy or pre-assignment, hook.c), the port policies, the
+ * PCBs. Registered as a pernet subsystem, so a dying netns
  * reaches us after its virtual devices were unregistered, which waited for
  * every packet we held a device reference on. (A physical NIC goes back to
  * init_net instead; packets queued from it are dropped at delivery.)
@@ -29,12 +30,16 @@ static int __net_init netctx_net_init(struct net *net)
 	atomic_set(&nn->nr_wild, 0);
 	atomic_set(&nn->moves, 0);
 	atomic_set(&nn->nr_sess, 0);
+	/* atomic_t is an int: zero is zero. */
+	memset(nn->lports, 0, sizeof(nn->lports));
+	memset(nn->rports, 0, sizeof(nn->rports));
 	for (i = 0; i < ARRAY_SIZE(nn->sess); i++)
 		RCU_INIT_POINTER(nn->sess[i], NULL);
 	spin_lock_init(&nn->uquota_lock);
 	for (i = 0; i < ARRAY_SIZE(nn->uquota); i++)
 		INIT_HLIST_HEAD(&nn->uquota[i]);
-	return netctx_hook_register(net);
+	nn->hooked = false;
+	return 0;
 }
 
 /*
@@ -43,7 +48,7 @@ static int __net_init netctx_net_init(struct net *net)
  */
 static void __net_exit netctx_net_pre_exit(struct net *net)
 {
-	netctx_hook_unregister(net);
+	netctx_hook_disable(net);
 }
 
 static void __net_exit netctx_net_exit(struct net *net)

@@ -58,6 +58,14 @@ static void netctx_policy_free_rcu(struct rcu_head *head)
 }
 
 /* Caller holds rcu_read_lock() or nn->lock. */
+/* The hook's count of policies for the policy's port (netns.h). */
+static atomic_t *netctx_policy_ports(struct netctx_net *nn,
+				     const struct netctx_policy *p)
+{
+	return netctx_port_count(nn, p->proto, p->match == NETCTX_MATCH_REMOTE,
+				 htons(p->port));
+}
+
 struct netctx_policy *netctx_policy_lookup(struct netctx_net *nn, u8 proto,
 					   u8 match, u16 port)
 {
@@ -87,6 +95,7 @@ int netctx_policy_add(struct netctx_net *nn, struct netctx_policy *p,
 		hlist_replace_rcu(&old->node, &p->node);
 		call_rcu(&old->rcu, netctx_policy_free_rcu);
 	} else {
+		atomic_inc(netctx_policy_ports(nn, p));
 		hlist_add_head_rcu(&p->node,
 				   netctx_policy_bucket(nn, p->proto,
 							p->match, p->port));
@@ -112,6 +121,7 @@ struct netctx_policy *netctx_policy_del(struct netctx_net *nn, u8 proto,
 	p = netctx_policy_lookup(nn, proto, match, port);
 	if (p) {
 		hlist_del_rcu(&p->node);
+		atomic_dec(netctx_policy_ports(nn, p));
 		WRITE_ONCE(nn->nr_policies, nn->nr_policies - 1);
 	}
 	mutex_unlock(&nn->lock);
@@ -135,6 +145,7 @@ void netctx_policy_flush(struct netctx_net *nn)
 	for (i = 0; i < ARRAY_SIZE(nn->policies); i++) {
 		hlist_for_each_entry_safe(p, tmp, &nn->policies[i], node) {
 			hlist_del_rcu(&p->node);
+			atomic_dec(netctx_policy_ports(nn, p));
 			call_rcu(&p->rcu, netctx_policy_free_rcu);
 		}
 	}

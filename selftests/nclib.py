@@ -741,3 +741,37 @@ class UdpProbe:
                                 "pid": int(m.group("pid")),
                                 "cpu": int(m.group("cpu"))})
         return out
+
+
+class KprobeHits:
+    """How often the kernel ran each of some functions, from kprobe
+    events' own hit counts (kprobe_profile): names map to "MOD:SYM" or
+    "SYM"."""
+
+    def __init__(self, **probes):
+        self.probes = probes
+
+    def __enter__(self):
+        if not os.path.exists(TRACEFS + "/kprobe_events"):
+            raise KsftSkip("kprobe events not available")
+        for name, fn in self.probes.items():
+            UdpProbe._define("p:%s %s\n" % (name, fn))
+        # A probe counts only while its event is on.
+        for name in self.probes:
+            TcpProbe._write("events/kprobes/%s/enable" % name, "1")
+        return self
+
+    def __exit__(self, *exc):
+        for name in self.probes:
+            TcpProbe._write("events/kprobes/%s/enable" % name, "0")
+            UdpProbe._define("-:%s\n" % name)
+
+    def hits(self):
+        """name -> hits since the probes were defined."""
+        out = {}
+        with open(TRACEFS + "/kprobe_profile") as f:
+            for line in f:
+                w = line.split()
+                if len(w) >= 2 and w[0] in self.probes:
+                    out[w[0]] = int(w[1])
+        return out

@@ -9,8 +9,8 @@ import collections
 import sys
 
 import nchash
-from nclib import (Module, NftCounter, TcpProbe, Topo, UdpProbe, busywait,
-                   ksft_eq, ksft_run, ksft_true, ncctl, rport,
+from nclib import (KprobeHits, Module, NftCounter, TcpProbe, Topo, UdpProbe,
+                   busywait, ksft_eq, ksft_run, ksft_true, ncctl, rport,
                    server_report, traffic)
 
 NR_CTX = 4
@@ -168,9 +168,53 @@ def unmanaged():
                     (0, 0, 0, 0), "ctx %d counters" % c["id"])
 
 
+def hooks_where_managed():
+    """A netns that manages nothing has no netctx hook: its packets never
+    enter the module. Its first policy adds them; a packet to a port it
+    does not manage then leaves at the port filter, before any lookup.
+    Counted by the kernel itself: kprobes on the hooks and on the
+    classifier."""
+    probes = {"nctest_hook4": "netctx:netctx_hook_v4",
+              "nctest_hook6": "netctx:netctx_hook_v6",
+              "nctest_classify": "netctx:netctx_classify"}
+
+    def exchange(t, proto, family, port):
+        addr = t.addr(family, "srv")
+        srv = traffic(t.srv, "server", proto, addr, port,
+                      **({"conns": 2} if proto == "tcp" else {}))
+        cli = traffic(t.cli, "client", proto, addr, port, conns=2,
+                      packets=20)
+        report, rc = server_report(srv)
+        ksft_true(cli["ok"], "client saw a failure")
+        ksft_eq(rc, 0, "server verdict %r" % report)
+
+    with Module(nr_contexts=NR_CTX), Topo() as t, \
+            KprobeHits(**probes) as kp:
+        for proto in ("tcp", "udp"):
+            for family in (4, 6):
+                exchange(t, proto, family, PORT + 1)
+        ksft_eq(kp.hits(), dict.fromkeys(probes, 0),
+                "netctx hooks run where nothing is managed")
+        ncctl(t.srv, "port", "add", "udp", PORT)
+        for proto in ("tcp", "udp"):
+            for family in (4, 6):
+                exchange(t, proto, family, PORT + 1)
+        hits = kp.hits()
+        ksft_true(hits["nctest_hook4"] > 0 and hits["nctest_hook6"] > 0,
+                  "hooks of a managed netns ran: %r" % hits)
+        ksft_eq(hits["nctest_classify"], 0,
+                "classifier runs for other ports")
+        exchange(t, "udp", 4, PORT)
+        ksft_true(kp.hits()["nctest_classify"] > 0,
+                  "classifier runs for the managed port")
+        ksft_eq(sum(c["packets"] for c in ncctl(None, "ctx", "show")), 40,
+                "datagrams delivered by contexts")
+
+
 if __name__ == "__main__":
     cases = [("spread_%s_ipv%d" % (p, f), spread(p, f))
              for p in ("tcp", "udp") for f in (4, 6)]
     cases.append(("unmanaged_untouched", unmanaged))
+    cases.append(("hooks_only_where_managed", hooks_where_managed))
     only = sys.argv[1:]
     sys.exit(ksft_run([c for c in cases if not only or c[0] in only]))
