@@ -11,7 +11,10 @@
  *   assign    a pre-assigned PCB that has seen no packet expires.
  *
  * The wheel has one slot per jiffy; a timer further away than one turn
- * sits in its slot for several turns and is checked each time. Because
+ * sits in its slot for several turns and is checked each time. A bitmap
+ * of the slots that hold timers tells the thread how long it may sleep
+ * without looking at empty slots: a bit is set when a timer joins its
+ * slot and cleared when the slot is found empty. Because
  * only the owner thread touches a wheel, no locking is needed, and a PCB
  * changing context takes its timer along by cancel + arm.
  */
@@ -26,6 +29,7 @@ void netctx_wheel_init(struct netctx_wheel *wheel)
 
 	for (i = 0; i < NETCTX_WHEEL_SLOTS; i++)
 		INIT_HLIST_HEAD(&wheel->slots[i]);
+	bitmap_zero(wheel->busy, NETCTX_WHEEL_SLOTS);
 	wheel->clk = jiffies;
 	wheel->armed = 0;
 }
@@ -49,8 +53,9 @@ void netctx_timer_arm(struct netctx_wheel *wheel, struct netctx_timer *timer,
 	if (time_before(slot, wheel->clk))
 		slot = wheel->clk;
 	timer->expires = expires;
-	hlist_add_head(&timer->node,
-		       &wheel->slots[slot & (NETCTX_WHEEL_SLOTS - 1)]);
+	slot &= NETCTX_WHEEL_SLOTS - 1;
+	hlist_add_head(&timer->node, &wheel->slots[slot]);
+	__set_bit(slot, wheel->busy);
 }
 
 void netctx_timer_cancel(struct netctx_wheel *wheel,
@@ -79,6 +84,8 @@ static unsigned int netctx_wheel_run_slot(struct netctx_wheel *wheel,
 		/* fn may re-arm or free this timer, nothing else. */
 		fn(timer, arg);
 	}
+	if (hlist_empty(&wheel->slots[idx]))
+		__clear_bit(idx, wheel->busy);
 	return fired;
 }
 
@@ -112,18 +119,26 @@ unsigned int netctx_wheel_run(struct netctx_wheel *wheel, netctx_timer_fn fn,
 }
 
 /* How long the owner may sleep before the wheel needs to run again. */
-long netctx_wheel_timeout(const struct netctx_wheel *wheel)
+long netctx_wheel_timeout(struct netctx_wheel *wheel)
 {
-	unsigned long now = jiffies;
-	unsigned int i;
+	unsigned long now = jiffies, from, i;
 
 	if (!wheel->armed)
 		return MAX_SCHEDULE_TIMEOUT;
 	if (time_before_eq(wheel->clk, now))
 		return 0;
-	for (i = 0; i < NETCTX_WHEEL_SLOTS; i++)
-		if (!hlist_empty(&wheel->slots[(wheel->clk + i) &
-					       (NETCTX_WHEEL_SLOTS - 1)]))
-			return wheel->clk + i - now;
-	return NETCTX_WHEEL_SLOTS;
+	from = wheel->clk & (NETCTX_WHEEL_SLOTS - 1);
+	for (;;) {
+		/* The first busy slot at or after clk's, round the turn. */
+		i = find_next_bit(wheel->busy, NETCTX_WHEEL_SLOTS, from);
+		if (i == NETCTX_WHEEL_SLOTS)
+			i = find_first_bit(wheel->busy, NETCTX_WHEEL_SLOTS);
+		/* Cannot be: armed means some slot holds a timer. */
+		if (i == NETCTX_WHEEL_SLOTS)
+			return NETCTX_WHEEL_SLOTS;
+		if (!hlist_empty(&wheel->slots[i]))
+			break;
+		__clear_bit(i, wheel->busy);
+	}
+	return ((i - from) & (NETCTX_WHEEL_SLOTS - 1)) + wheel->clk - now;
 }

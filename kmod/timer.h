@@ -2,6 +2,7 @@
 #ifndef _NETCTX_TIMER_H
 #define _NETCTX_TIMER_H
 
+#include <linux/bitmap.h>
 #include <linux/bits.h>
 #include <linux/list.h>
 #include <linux/types.h>
@@ -14,9 +15,13 @@ struct netctx_timer {
 	unsigned long expires;	/* jiffies */
 };
 
-/* A context's private timer wheel: one slot per jiffy. */
+/*
+ * A context's private timer wheel: one slot per jiffy. A slot's bit in
+ * busy is set while it holds a timer (and may stay set a while after).
+ */
 struct netctx_wheel {
 	struct hlist_head slots[NETCTX_WHEEL_SLOTS];
+	DECLARE_BITMAP(busy, NETCTX_WHEEL_SLOTS);
 	unsigned long clk;	/* next jiffy to process */
 	unsigned int armed;
 };
@@ -31,7 +36,7 @@ void netctx_timer_cancel(struct netctx_wheel *wheel,
 			 struct netctx_timer *timer);
 unsigned int netctx_wheel_run(struct netctx_wheel *wheel, netctx_timer_fn fn,
 			      void *arg);
-long netctx_wheel_timeout(const struct netctx_wheel *wheel);
+long netctx_wheel_timeout(struct netctx_wheel *wheel);
 
 static inline bool netctx_timer_pending(const struct netctx_timer *timer)
 {

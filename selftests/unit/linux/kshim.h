@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 typedef uint8_t u8;
 typedef uint16_t u16;
@@ -20,6 +21,41 @@ typedef uint32_t u32;
 typedef uint64_t u64;
 
 #define BIT(n)			(1UL << (n))
+#define BITS_PER_LONG		(8 * sizeof(long))
+#define DECLARE_BITMAP(name, bits) \
+	unsigned long name[((bits) + BITS_PER_LONG - 1) / BITS_PER_LONG]
+
+static inline void bitmap_zero(unsigned long *map, unsigned long bits)
+{
+	memset(map, 0, (bits + BITS_PER_LONG - 1) / BITS_PER_LONG *
+	       sizeof(long));
+}
+
+static inline void __set_bit(unsigned long nr, unsigned long *map)
+{
+	map[nr / BITS_PER_LONG] |= 1UL << (nr % BITS_PER_LONG);
+}
+
+static inline void __clear_bit(unsigned long nr, unsigned long *map)
+{
+	map[nr / BITS_PER_LONG] &= ~(1UL << (nr % BITS_PER_LONG));
+}
+
+static inline unsigned long find_next_bit(const unsigned long *map,
+					  unsigned long size,
+					  unsigned long off)
+{
+	for (; off < size; off++)
+		if (map[off / BITS_PER_LONG] >> (off % BITS_PER_LONG) & 1)
+			return off;
+	return size;
+}
+
+static inline unsigned long find_first_bit(const unsigned long *map,
+					   unsigned long size)
+{
+	return find_next_bit(map, size, 0);
+}
 #define ____cacheline_aligned_in_smp __attribute__((aligned(64)))
 #define likely(x)		__builtin_expect(!!(x), 1)
 #define unlikely(x)		__builtin_expect(!!(x), 0)
