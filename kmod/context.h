@@ -70,12 +70,16 @@ static inline struct netctx_context *netctx_context(unsigned int id)
 	return netctx_contexts[id];
 }
 
-/* After a packet was published in ctx's queue, from any CPU. */
+/*
+ * After a packet was published in ctx's queue, from any CPU. Only the
+ * producer that finds the thread idle and clears the flag wakes it: the
+ * others, until it sleeps again, know it will see their packets.
+ */
 static inline void netctx_ctx_kick(struct netctx_context *ctx)
 {
 	/* Pairs with the barrier in netctx_ctx_sleep(). */
 	smp_mb();
-	if (READ_ONCE(ctx->idle))
+	if (READ_ONCE(ctx->idle) && xchg(&ctx->idle, false))
 		wake_up_process(ctx->task);
 }
 
