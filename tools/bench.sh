@@ -8,7 +8,10 @@
 #      instructions per received packet (deterministic), and with 1k, 10k
 #      and 100k live PCBs, and the kernel memory per PCB
 #   2. tools/bench/pps.sh in a BENCH_CPUS-vCPU guest (default 2): packet
-#      rates, setups alternated over BENCH_PPS_RUNS rounds
+#      rates, setups alternated over BENCH_PPS_RUNS rounds; then
+#      tools/bench/latency.sh in the same guest: UDP round trips through a
+#      managed port, the context idle or beside a busy loop, SCHED_NORMAL
+#      and SCHED_BATCH
 #   3. tools/bench/report.py: bench/results/{results.md,results.json,*.png}
 #
 # Method and figures: Documentation/performance.rst.  Knobs (environment):
@@ -25,7 +28,7 @@ rm -rf "$RES/raw"
 mkdir -p "$RES/raw"
 envs=()
 for v in BENCH_COST_PACKETS BENCH_COST_RUNS BENCH_SCALE BENCH_PPS_RUNS \
-	BENCH_SECONDS BENCH_FLOWS BENCH_SIZE; do
+	BENCH_SECONDS BENCH_FLOWS BENCH_SIZE BENCH_RTT_COUNT; do
 	[[ -n ${!v:-} ]] && envs+=(--env "$v=${!v}")
 done
 start=$SECONDS
@@ -35,6 +38,8 @@ $VM --cpus 1 --icount 0 --append slub_nomerge --loglevel 1 --timeout 1500 \
 t_cost=$((SECONDS - start))
 # shellcheck disable=SC2086
 $VM --cpus "${BENCH_CPUS:-2}" --loglevel 1 --timeout 900 \
-	--out "$RES/raw" "${envs[@]}" -- tools/bench/pps.sh "$RES/raw"
+	--out "$RES/raw" "${envs[@]}" -- \
+	bash -c 'tools/bench/pps.sh "$1" && tools/bench/latency.sh "$1"' \
+	bench "$RES/raw"
 t_pps=$((SECONDS - start - t_cost))
 python3 tools/bench/report.py "$RES" --seconds "$t_cost,$t_pps"

@@ -9,7 +9,7 @@
 # Documentation/performance.rst for what is and is not counted.
 #
 #   pktgen (kpktgend_0, xmit_mode netif_receive, dev veth1) -> ip_rcv ->
-#   [netctx PRE_ROUTING hook] -> udp_rcv -> socket 10.88.0.2:7000
+#   routing -> [netctx LOCAL_IN hook] -> udp_rcv -> socket 10.88.0.2:7000
 #   (ncbench hold: not read during the run, drained and checked after it)
 #
 # usage: cost.sh OUTDIR     writes OUTDIR/cost.jsonl, OUTDIR/scale.jsonl
@@ -141,13 +141,18 @@ row rps
 srv sh -c 'echo 0 > /sys/class/net/veth1/queues/rx-0/rps_cpus'
 # The guest clock jumps while it idles (icount sleep=off), so PCBs would
 # time out between runs: keep them for the whole benchmark.
-LIVE="udp_timeout_ms=86400000 hash_seed=1"
+LIVE="udp_timeout_ms=86400000"
 insmod "$KO" $LIVE
 row loaded
 srv "$NCCTL" port add udp $((PORT + 1))
 row policy-other-port
 srv "$NCCTL" port add udp $PORT
 row managed 2N
+# The same with the context SCHED_BATCH (chrt -b): woken, it no longer
+# preempts pktgen after each packet, it runs at the end of its slice.
+chrt -b -p 0 "$(pgrep -x netctx/0)"
+row managed-batch 2N
+chrt -o -p 0 "$(pgrep -x netctx/0)"
 rmmod netctx
 
 # Scale: the same managed row with more live PCBs in the table, created

@@ -12,6 +12,10 @@
  *                                         line on stdin, then drain what
  *                                         queued and check pktgen's
  *                                         sequence numbers per flow
+ *   ncbench echo ADDR PORT SECONDS        send each datagram back
+ *   ncbench rtt ADDR PORT COUNT           ping-pong COUNT datagrams one
+ *                                         at a time, print the round
+ *                                         trip's percentiles in us
  *
  * hold is the sink of the instruction-count benchmark: nothing reads the
  * socket while pktgen runs (no wake-up, no recvmsg inside the measured
@@ -25,6 +29,7 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdint.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -284,6 +289,97 @@ static int flood(int argc, char **argv)
 	return 0;
 }
 
+static int echo(int argc, char **argv)
+{
+	struct timeval tv = { 0, 200000 };
+	struct sockaddr_storage ss, from;
+	socklen_t len, flen;
+	char buf[2048];
+	double end;
+	ssize_t r;
+	int fd;
+
+	if (argc != 5)
+		return 2;
+	len = parse(argv[2], argv[3], &ss);
+	fd = socket(ss.ss_family, SOCK_DGRAM, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&ss, len)) {
+		perror("ncbench: bind");
+		return 1;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	printf("ready\n");
+	fflush(stdout);
+	end = now() + atof(argv[4]);
+	while (now() < end) {
+		flen = sizeof(from);
+		r = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from,
+			     &flen);
+		if (r > 0)
+			sendto(fd, buf, r, 0, (struct sockaddr *)&from, flen);
+	}
+	return 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* One datagram at a time; a lost one (1 s) counts as lost, not as time. */
+static int rtt(int argc, char **argv)
+{
+	struct sockaddr_storage ss;
+	struct pollfd pfd;
+	unsigned int n, i, got = 0, lost = 0;
+	uint32_t seq, back;
+	double *t, t0;
+	socklen_t len;
+	int fd;
+
+	if (argc != 5)
+		return 2;
+	n = atoi(argv[4]);
+	len = parse(argv[2], argv[3], &ss);
+	fd = socket(ss.ss_family, SOCK_DGRAM, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&ss, len)) {
+		perror("ncbench: connect");
+		return 1;
+	}
+	t = calloc(n, sizeof(*t));
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	for (seq = 1; seq <= n; seq++) {
+		t0 = now();
+		if (send(fd, &seq, sizeof(seq), 0) != sizeof(seq)) {
+			lost++;
+			continue;
+		}
+		for (;;) {
+			if (poll(&pfd, 1, 1000) != 1) {
+				lost++;
+				break;
+			}
+			if (recv(fd, &back, sizeof(back), 0) == sizeof(back) &&
+			    back == seq) {
+				t[got++] = (now() - t0) * 1e6;
+				break;
+			}
+		}
+	}
+	if (!got) {
+		printf("{\"got\": 0, \"lost\": %u}\n", lost);
+		return 1;
+	}
+	qsort(t, got, sizeof(*t), cmp_double);
+	i = got * 99 / 100;
+	printf("{\"got\": %u, \"lost\": %u, \"p50_us\": %.1f, \"p90_us\": %.1f, \"p99_us\": %.1f, \"max_us\": %.1f}\n",
+	       got, lost, t[got / 2], t[got * 9 / 10], t[i], t[got - 1]);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "sink"))
@@ -292,8 +388,14 @@ int main(int argc, char **argv)
 		return flood(argc, argv);
 	if (argc > 1 && !strcmp(argv[1], "hold"))
 		return hold(argc, argv);
+	if (argc > 1 && !strcmp(argv[1], "echo"))
+		return echo(argc, argv);
+	if (argc > 1 && !strcmp(argv[1], "rtt"))
+		return rtt(argc, argv);
 	fprintf(stderr, "usage: ncbench sink ADDR PORT SECONDS\n"
 		"       ncbench flood ADDR PORT SECONDS FLOWS SIZE\n"
-		"       ncbench hold ADDR PORT\n");
+		"       ncbench hold ADDR PORT\n"
+		"       ncbench echo ADDR PORT SECONDS\n"
+		"       ncbench rtt ADDR PORT COUNT\n");
 	return 2;
 }

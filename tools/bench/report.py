@@ -20,6 +20,7 @@ COST_ROWS = [
     ("loaded", "netctx loaded, no policy"),
     ("policy-other-port", "netctx, a policy on another port"),
     ("managed", "netctx managed, 1 context, same CPU"),
+    ("managed-batch", "the same, context SCHED_BATCH (chrt -b)"),
 ]
 PPS_SETUPS = [
     ("none", "no module"),
@@ -86,6 +87,21 @@ def scale_section(raw):
     return out
 
 
+def latency_section(raw, problems):
+    out = []
+    for r in jsonl(os.path.join(raw, "latency.jsonl")):
+        rtt = r["rtt"]
+        if rtt.get("lost"):
+            problems.append("latency %s/%s: %d of %d round trips lost" %
+                            (r["setup"], r["load"], rtt["lost"], r["count"]))
+        managed = sum(c["packets"] for c in r.get("ctx") or [])
+        out.append({"setup": r["setup"], "load": r["load"],
+                    "count": r["count"], "managed_packets": managed,
+                    **{k: rtt.get(k) for k in
+                       ("p50_us", "p90_us", "p99_us", "max_us")}})
+    return out
+
+
 def pps_section(raw, problems):
     runs = jsonl(os.path.join(raw, "pps.jsonl"))
     out = {}
@@ -124,10 +140,12 @@ def targets(cost, pps):
         t.append(("unmanaged (a policy on another port) <= +1% instructions",
                   "%+.0f (%+.2f%%, limit %+.0f)" % (d, 100 * d / p, p / 100),
                   d <= p / 100))
-    if {"plain", "rps", "managed"} <= cost.keys():
+    for row in ("managed", "managed-batch"):
+        if not {"plain", "rps", row} <= cost.keys():
+            continue
         rps = cost["rps"]["delta"]
-        m = cost["managed"]["delta"]
-        t.append(("managed hop <= 0.9 x RPS's cost over plain",
+        m = cost[row]["delta"]
+        t.append(("%s hop <= 0.9 x RPS's cost over plain" % row,
                   "%+.0f vs RPS %+.0f: %.2f x" % (m, rps, m / rps if rps else 0),
                   rps > 0 and m <= 0.9 * rps))
     if "unmanaged" in pps and pps["unmanaged"]["ratio"] is not None:
@@ -186,6 +204,20 @@ def markdown(res):
             L.append("| %s | %.0f | %.0f-%.0f | %.3f | %.3f-%.3f |" % (
                 r["label"], r["median"], r["min"], r["max"], r["ratio"],
                 r["ratio_min"], r["ratio_max"]))
+        L.append("")
+    if res["latency"]:
+        L += ["### UDP round trip through a managed port (2 vCPUs, TCG; the context "
+              "alone on CPU 1, or beside a busy loop)", "",
+              "| context policy | CPU 1 | p50 us | p90 us | p99 us | max us |",
+              "|---|---|---:|---:|---:|---:|"]
+        names = {"none": "no module", "normal": "SCHED_NORMAL (default)",
+                 "batch": "SCHED_BATCH (chrt -b)"}
+        for r in res["latency"]:
+            L.append("| %s | %s | %.0f | %.0f | %.0f | %.0f |" % (
+                names.get(r["setup"], r["setup"]),
+                "busy loop" if r["load"] == "hog" else "idle",
+                r["p50_us"] or 0, r["p90_us"] or 0, r["p99_us"] or 0,
+                r["max_us"] or 0))
         L.append("")
     if res["targets"]:
         L += ["### Targets", "", "| target | measured | met |", "|---|---|---|"]
@@ -280,7 +312,8 @@ def main():
     problems = []
     notes = []
     res = {"cost": cost_section(raw, problems, notes), "scale": scale_section(raw),
-           "pps": pps_section(raw, problems), "problems": problems,
+           "pps": pps_section(raw, problems),
+           "latency": latency_section(raw, problems), "problems": problems,
            "notes": notes,
            "seconds": [int(x) for x in a.seconds.split(",") if x]}
     res["targets"] = targets(res["cost"], res["pps"])
