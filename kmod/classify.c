@@ -13,6 +13,14 @@
  * open it: a TCP SYN or SYN-ACK, any UDP datagram. Creating it here rather
  * than in the context makes the choice once, so round-robin or
  * least-loaded cannot split a flow whose packets race on two CPUs.
+ *
+ * Anyone can send such a packet from a forged address, so the PCB is
+ * unconfirmed until its flow's second packet (TCP: one with ACK and no
+ * SYN, the handshake's last or later), which a forger does not see the
+ * way to: it lives new_timeout_ms, and a netns holds at most
+ * netns_max_new of them. A flood of forged SYNs or datagrams fills that
+ * share, not the table; while it is full, new flows of the netns go
+ * unmanaged (counted in the context's overflows).
  */
 #include "classify.h"
 #include "context.h"
@@ -20,6 +28,7 @@
 #include "queue.h"
 #include "netns.h"
 #include "owner.h"
+#include "params.h"
 #include "policy.h"
 
 #include <net/ipv6.h>
@@ -47,6 +56,7 @@ netctx_classify_spawn(struct net *net, const struct netctx_tuple *t,
 	pcb->placed_by = origin;
 	pcb->from_wild = origin == NETCTX_ORIGIN_ASSIGNED;
 	pcb->state = NETCTX_STATE_ACTIVE;
+	pcb->unconfirmed = origin == NETCTX_ORIGIN_HASH;
 	pcb->okfn = okfn;
 	old = netctx_pcb_insert(pcb);
 	if (old) {
@@ -146,6 +156,10 @@ struct netctx_pcb *netctx_classify(struct net *net, struct netctx_net *nn,
 	if (!p || !netctx_opens_flow(t, meta))
 		return NULL;
 	ctx = netctx_policy_pick(p, t, skb, &flow_hash);
+	if (atomic_read(&nn->nr_new) >= netctx_netns_max_new) {
+		atomic_long_inc(&ctx->shared.overflows);
+		return NULL;
+	}
 	/* A peer's session moved as a whole: its new connections follow. */
 	if (p->hash == NETCTX_HASH_REMOTE_ADDR)
 		ctx = netctx_sess_ctx(net, &t->raddr) ?: ctx;

@@ -73,9 +73,25 @@ unsigned int netctx_ctx_cpu(const struct netctx_context *ctx)
 
 static unsigned long netctx_pcb_idle(const struct netctx_pcb *pcb)
 {
+	if (pcb->unconfirmed)
+		return msecs_to_jiffies(netctx_new_timeout_ms);
 	return msecs_to_jiffies(pcb->tuple.proto == IPPROTO_TCP ?
 				netctx_tcp_timeout_ms :
 				netctx_udp_timeout_ms);
+}
+
+/*
+ * Owner, per packet of an unconfirmed PCB (classify.c): a flow is
+ * confirmed by its second datagram, or by a TCP segment with ACK and no
+ * SYN. Its timer, armed for new_timeout_ms, then finds the full idle
+ * timeout when it fires.
+ */
+static void netctx_ctx_confirm(struct netctx_pcb *pcb, unsigned int meta)
+{
+	if (pcb->tuple.proto == IPPROTO_TCP ?
+	    (meta & (NETCTX_META_ACK | NETCTX_META_SYN)) == NETCTX_META_ACK :
+	    pcb->first_ctx >= 0)
+		netctx_pcb_confirm(pcb);
 }
 
 static void netctx_ctx_retire_wild(struct netctx_context *ctx,
@@ -249,7 +265,8 @@ static void netctx_ctx_timer(struct netctx_timer *timer, void *arg)
 			netctx_timer_arm(&ctx->own.wheel, timer, expires);
 			return;
 		}
-		if (pcb->tuple.proto == IPPROTO_TCP &&
+		/* A half-open one has a request socket at most. */
+		if (pcb->tuple.proto == IPPROTO_TCP && !pcb->unconfirmed &&
 		    netctx_pcb_tcp_alive(pcb)) {
 			pcb->expiring = false;
 			netctx_timer_arm(&ctx->own.wheel, timer,
@@ -335,6 +352,8 @@ void netctx_ctx_deliver(struct netctx_context *ctx, struct sk_buff *skb,
 		return;
 	if (unlikely(!pcb->attached))
 		netctx_ctx_attach(ctx, pcb);
+	if (unlikely(pcb->unconfirmed))
+		netctx_ctx_confirm(pcb, meta);
 	if (unlikely(pcb->mig_start)) {
 		trace_migrate_deliver(&pcb->tuple, ctx->id, ctx->id,
 				      ktime_get_ns() - pcb->mig_start);

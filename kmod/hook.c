@@ -66,7 +66,8 @@ static int netctx_parse_ports(const struct sk_buff *skb, unsigned int thoff,
 	/* slot.meta holds TCP's own flag bits. */
 	BUILD_BUG_ON((NETCTX_META_FIN ^ TCPHDR_FIN) |
 		     (NETCTX_META_SYN ^ TCPHDR_SYN) |
-		     (NETCTX_META_RST ^ TCPHDR_RST));
+		     (NETCTX_META_RST ^ TCPHDR_RST) |
+		     (NETCTX_META_ACK ^ TCPHDR_ACK));
 	*meta = proto == IPPROTO_TCP ? tcp_flag_byte(th) : 0;
 	return 0;
 }

@@ -64,6 +64,14 @@ unsigned int netctx_netns_max_conns = 4096;
 module_param_named(netns_max_conns, netctx_netns_max_conns, uint, 0444);
 MODULE_PARM_DESC(netns_max_conns, "PCBs a netns owned by a user namespace other than the initial one may hold");
 
+unsigned int netctx_new_timeout_ms = 3000;
+module_param_named(new_timeout_ms, netctx_new_timeout_ms, uint, 0444);
+MODULE_PARM_DESC(new_timeout_ms, "Life of a flow's PCB until its second packet (TCP: the handshake's ACK)");
+
+unsigned int netctx_netns_max_new = 4096;
+module_param_named(netns_max_new, netctx_netns_max_new, uint, 0444);
+MODULE_PARM_DESC(netns_max_new, "PCBs of flows without a second packet yet one netns may hold");
+
 /* 32 hex digits: the SipHash key, bytes in order (words little endian). */
 static char hash_key[2 * sizeof(siphash_key_t) + 1];
 module_param_string(hash_key, hash_key, sizeof(hash_key), 0400);

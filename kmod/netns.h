@@ -28,6 +28,7 @@ struct netctx_net {
 	bool hooked;			/* hooks registered (pernet.c) */
 	atomic_t nr_pcbs;		/* PCBs of this netns in the directory */
 	atomic_t nr_wild;		/* of which pre-assignments to any laddr */
+	atomic_t nr_new;		/* of which unconfirmed flows (pcb.h) */
 	atomic_t moves;			/* migration requests under way */
 	/*
 	 * The ports this netns manages, for the hook to pass every other

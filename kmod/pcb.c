@@ -175,9 +175,18 @@ struct netctx_pcb *netctx_pcb_insert(struct netctx_pcb *pcb)
 		hlist_add_head_rcu(&pcb->dir_node,
 				   &netctx_dir[pcb->dir_hash & netctx_dir_mask]);
 		atomic_inc(&netctx_net(net)->nr_pcbs);
+		if (pcb->unconfirmed)
+			atomic_inc(&netctx_net(net)->nr_new);
 	}
 	spin_unlock_bh(lock);
 	return old;
+}
+
+/* Owner only: the flow's second packet came (classify.c, context.c). */
+void netctx_pcb_confirm(struct netctx_pcb *pcb)
+{
+	pcb->unconfirmed = false;
+	atomic_dec(&netctx_net(netctx_pcb_net(pcb))->nr_new);
 }
 
 /*
@@ -197,6 +206,8 @@ void netctx_pcb_unlink(struct netctx_pcb *pcb)
 				     pcb->tuple.lport));
 	if (pcb->wild)
 		atomic_dec(&nn->nr_wild);
+	if (pcb->unconfirmed)
+		atomic_dec(&nn->nr_new);
 	if (pcb->user)
 		netctx_uquota_put(nn, pcb->uid);
 	spin_unlock_bh(lock);

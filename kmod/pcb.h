@@ -84,6 +84,13 @@ struct netctx_pcb {
 	u64 bal_packets;	/* packets at the last balance period */
 	s32 first_ctx;
 	u8 state;		/* enum netctx_state */
+	/*
+	 * Made by a flow's first packet, no second one yet (TCP: no
+	 * handshake ACK): lives new_timeout_ms and counts in the netns's
+	 * nr_new, so that spoofed floods cannot fill the table. Set before
+	 * insertion, then the owner's.
+	 */
+	bool unconfirmed;
 	bool attached;
 	bool dead;
 	bool expiring;		/* expire_tail is set */
@@ -101,6 +108,7 @@ struct netctx_pcb *netctx_pcb_alloc(struct net *net,
 void netctx_pcb_free(struct netctx_pcb *pcb);
 struct netctx_pcb *netctx_pcb_insert(struct netctx_pcb *pcb);
 void netctx_pcb_unlink(struct netctx_pcb *pcb);
+void netctx_pcb_confirm(struct netctx_pcb *pcb);
 unsigned int netctx_dir_buckets(void);
 struct hlist_head *netctx_dir_bucket(unsigned int i);
 

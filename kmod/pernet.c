@@ -28,6 +28,7 @@ static int __net_init netctx_net_init(struct net *net)
 	mutex_init(&nn->lock);
 	atomic_set(&nn->nr_pcbs, 0);
 	atomic_set(&nn->nr_wild, 0);
+	atomic_set(&nn->nr_new, 0);
 	atomic_set(&nn->moves, 0);
 	atomic_set(&nn->nr_sess, 0);
 	/* atomic_t is an int: zero is zero. */

@@ -22,6 +22,7 @@ struct netctx_pcb;
 #define NETCTX_META_FIN		0x01	/* TCPHDR_FIN */
 #define NETCTX_META_SYN		0x02	/* TCPHDR_SYN */
 #define NETCTX_META_RST		0x04	/* TCPHDR_RST */
+#define NETCTX_META_ACK		0x10	/* TCPHDR_ACK */
 
 struct netctx_slot {
 	unsigned long seq;

