@@ -200,8 +200,11 @@ static void netctx_ctx_retire_wild(struct netctx_context *ctx,
  * mount may stay silent for hours and must keep its context. The lookup
  * is TCP's own, with the interfaces its first packet came in on, so that
  * a socket bound to a device (SO_BINDTODEVICE) or in a VRF is found.
+ * With past_handshake, only a socket that is through its handshake
+ * counts, not the request socket a forged SYN leaves behind.
  */
-static bool netctx_pcb_tcp_alive(const struct netctx_pcb *pcb)
+static bool netctx_pcb_tcp_alive(const struct netctx_pcb *pcb,
+				 bool past_handshake)
 {
 	struct net *net = netctx_pcb_net(pcb);
 	struct inet_hashinfo *hinfo = net->ipv4.tcp_death_row.hashinfo;
@@ -225,6 +228,10 @@ static bool netctx_pcb_tcp_alive(const struct netctx_pcb *pcb)
 	if (!sk)
 		return false;
 	alive = sk->sk_state != TCP_TIME_WAIT && sk->sk_state != TCP_CLOSE;
+	if (past_handshake)
+		alive &= sk->sk_state != TCP_NEW_SYN_RECV &&
+			 sk->sk_state != TCP_SYN_RECV &&
+			 sk->sk_state != TCP_SYN_SENT;
 	sock_gen_put(sk);
 	return alive;
 }
@@ -265,9 +272,17 @@ static void netctx_ctx_timer(struct netctx_timer *timer, void *arg)
 			netctx_timer_arm(&ctx->own.wheel, timer, expires);
 			return;
 		}
-		/* A half-open one has a request socket at most. */
-		if (pcb->tuple.proto == IPPROTO_TCP && !pcb->unconfirmed &&
-		    netctx_pcb_tcp_alive(pcb)) {
+		/*
+		 * An unconfirmed one whose socket is past the handshake (a
+		 * connection of ours whose peer fell silent after its
+		 * SYN-ACK) is confirmed by that socket.
+		 */
+		if (pcb->tuple.proto == IPPROTO_TCP &&
+		    netctx_pcb_tcp_alive(pcb, pcb->unconfirmed)) {
+			if (pcb->unconfirmed) {
+				netctx_pcb_confirm(pcb);
+				idle = netctx_pcb_idle(pcb);
+			}
 			pcb->expiring = false;
 			netctx_timer_arm(&ctx->own.wheel, timer,
 					 jiffies + idle);
@@ -279,7 +294,8 @@ static void netctx_ctx_timer(struct netctx_timer *timer, void *arg)
 	 * stays while its socket does, data may still flow.
 	 */
 	if (pcb->state == NETCTX_STATE_CLOSING &&
-	    pcb->tuple.proto == IPPROTO_TCP && netctx_pcb_tcp_alive(pcb)) {
+	    pcb->tuple.proto == IPPROTO_TCP &&
+	    netctx_pcb_tcp_alive(pcb, false)) {
 		pcb->expiring = false;
 		netctx_timer_arm(&ctx->own.wheel, timer, jiffies +
 				 msecs_to_jiffies(netctx_linger_ms));

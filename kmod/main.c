@@ -106,7 +106,7 @@ static int netctx_check_params(void)
 	    !netctx_max_conns || netctx_max_conns > (1U << 24) ||
 	    !netctx_tcp_timeout_ms || !netctx_udp_timeout_ms ||
 	    !netctx_assign_timeout_ms || !netctx_linger_ms ||
-	    !netctx_float_len)
+	    !netctx_new_timeout_ms || !netctx_float_len)
 		return -EINVAL;
 	return netctx_parse_key();
 }
