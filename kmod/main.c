@@ -68,6 +68,10 @@ unsigned int netctx_new_timeout_ms = 3000;
 module_param_named(new_timeout_ms, netctx_new_timeout_ms, uint, 0444);
 MODULE_PARM_DESC(new_timeout_ms, "Life of a flow's PCB until its second packet (TCP: the handshake's ACK)");
 
+unsigned int netctx_netns_max_ports = 1024;
+module_param_named(netns_max_ports, netctx_netns_max_ports, uint, 0444);
+MODULE_PARM_DESC(netns_max_ports, "Port policies one netns may hold");
+
 unsigned int netctx_netns_max_new = 4096;
 module_param_named(netns_max_new, netctx_netns_max_new, uint, 0444);
 MODULE_PARM_DESC(netns_max_new, "PCBs of flows without a second packet yet one netns may hold");

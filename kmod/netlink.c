@@ -382,6 +382,9 @@ static int netctx_nl_add_port(struct sk_buff *skb, struct genl_info *info)
 	if (ret == -EEXIST)
 		NL_SET_ERR_MSG(info->extack,
 			       "port already has a policy (use replace)");
+	if (ret == -ENOSPC)
+		NL_SET_ERR_MSG(info->extack,
+			       "too many port policies in this netns (netns_max_ports)");
 	if (ret) {
 		netctx_policy_free(p);
 		return ret;

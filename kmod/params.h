@@ -13,5 +13,6 @@ extern unsigned int netctx_user_assign_max;
 extern unsigned int netctx_netns_max_conns;
 extern unsigned int netctx_new_timeout_ms;
 extern unsigned int netctx_netns_max_new;
+extern unsigned int netctx_netns_max_ports;
 
 #endif /* _NETCTX_PARAMS_H */

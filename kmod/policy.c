@@ -7,6 +7,7 @@
  */
 #include "policy.h"
 #include "netns.h"
+#include "params.h"
 
 #include <linux/filter.h>
 #include <linux/hash.h>
@@ -90,6 +91,11 @@ int netctx_policy_add(struct netctx_net *nn, struct netctx_policy *p,
 	if (old && !replace) {
 		mutex_unlock(&nn->lock);
 		return -EEXIST;
+	}
+	/* Any user namespace's root may add them: their memory is bounded. */
+	if (!old && nn->nr_policies >= netctx_netns_max_ports) {
+		mutex_unlock(&nn->lock);
+		return -ENOSPC;
 	}
 	if (old) {
 		hlist_replace_rcu(&old->node, &p->node);

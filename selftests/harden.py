@@ -382,6 +382,24 @@ def userns_root_capped():
         ksft_eq(res["many"], [0] * 8 + [errno.ENOSPC] * 3, "assignments")
 
 
+def ports_bounded():
+    """Any user namespace's root may add port policies in its netns: a
+    netns holds at most netns_max_ports of them (ENOSPC with a message),
+    a replace still works at the bound, and another netns has its own."""
+    with Module(nr_contexts=2, netns_max_ports=4), Topo() as t:
+        for port in range(6000, 6004):
+            ncctl(t.srv, "port", "add", "udp", port)
+        p = ncctl(t.srv, "port", "add", "tcp", 6004, check=False)
+        ksft_true(p.returncode != 0 and "netns_max_ports" in p.stderr,
+                  "fifth policy refused: %r" % p.stderr.strip())
+        ncctl(t.srv, "port", "add", "udp", 6000, "hash", "round-robin",
+              "replace")
+        ksft_eq(len(ncctl(t.srv, "port", "show")), 4, "policies")
+        for port in range(6000, 6004):
+            ncctl(t.cli, "port", "add", "tcp", port)
+        ksft_eq(len(ncctl(t.cli, "port", "show")), 4, "other netns")
+
+
 FORGE = os.path.join(HERE, "forge.py")
 FLOOD_PORT = 5100
 NEW_MAX = 64
@@ -516,6 +534,7 @@ if __name__ == "__main__":
               user_assignment_dies_with_socket),
              ("user_quota_per_uid", user_quota_per_uid),
              ("userns_root_capped", userns_root_capped),
+             ("ports_bounded", ports_bounded),
              ("forged_syn_flood", forged_flood("tcp")),
              ("forged_udp_flood", forged_flood("udp")),
              ("fuzz", fuzz)]
