@@ -21,6 +21,7 @@
  * before freeing the PCB.
  */
 #include "context.h"
+#include "netns.h"
 #include "params.h"
 #include "event.h"
 #include "pcb.h"
@@ -104,10 +105,14 @@ static void netctx_ctx_retire_wild(struct netctx_context *ctx,
 void netctx_ctx_attach_at(struct netctx_context *ctx, struct netctx_pcb *pcb,
 			  unsigned long expires)
 {
+	struct netctx_ctx_stats *stats;
+
 	netctx_assert_owner(ctx);
 	pcb->attached = true;
 	list_add_tail(&pcb->ctx_node, &ctx->own.pcbs);
 	WRITE_ONCE(ctx->own.nr_pcbs, ctx->own.nr_pcbs + 1);
+	stats = netctx_stats(netctx_pcb_net(pcb), ctx->id);
+	WRITE_ONCE(stats->conns, stats->conns + 1);
 	if (expires) {
 		pcb->expiring = false;
 		netctx_timer_arm(&ctx->own.wheel, &pcb->timer, expires);
@@ -153,8 +158,12 @@ void netctx_ctx_detach(struct netctx_context *ctx, struct netctx_pcb *pcb)
 	netctx_assert_owner(ctx);
 	netctx_timer_cancel(&ctx->own.wheel, &pcb->timer);
 	if (pcb->attached) {
+		struct netctx_ctx_stats *stats =
+			netctx_stats(netctx_pcb_net(pcb), ctx->id);
+
 		list_del(&pcb->ctx_node);
 		WRITE_ONCE(ctx->own.nr_pcbs, ctx->own.nr_pcbs - 1);
+		WRITE_ONCE(stats->conns, stats->conns - 1);
 	}
 	pcb->attached = false;
 	atomic_dec(&ctx->shared.load);
@@ -354,6 +363,7 @@ void netctx_ctx_deliver(struct netctx_context *ctx, struct sk_buff *skb,
 			struct netctx_pcb *pcb, unsigned int meta)
 {
 	unsigned int len = skb->len;
+	struct netctx_ctx_stats *stats;
 
 	if (unlikely(pcb->first_ctx < 0))
 		netctx_pcb_learn_ifs(pcb, skb);
@@ -364,6 +374,9 @@ void netctx_ctx_deliver(struct netctx_context *ctx, struct sk_buff *skb,
 	}
 	WRITE_ONCE(ctx->own.packets, ctx->own.packets + 1);
 	WRITE_ONCE(ctx->own.bytes, ctx->own.bytes + len);
+	stats = netctx_stats(netctx_pcb_net(pcb), ctx->id);
+	WRITE_ONCE(stats->packets, stats->packets + 1);
+	WRITE_ONCE(stats->bytes, stats->bytes + len);
 	if (unlikely(pcb->dead))
 		return;
 	if (unlikely(!pcb->attached))

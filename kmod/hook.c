@@ -324,8 +324,12 @@ int netctx_hook_enable(struct net *net)
 		return 0;
 	mutex_lock(&nn->lock);
 	if (!nn->hooked) {
-		ret = nf_register_net_hooks(net, netctx_hook_ops,
-					    ARRAY_SIZE(netctx_hook_ops));
+		ret = netctx_stats_alloc(nn, netctx_nr_contexts);
+		if (!ret)
+			ret = nf_register_net_hooks(net, netctx_hook_ops,
+						    ARRAY_SIZE(netctx_hook_ops));
+		if (ret)
+			netctx_stats_free(nn);
 		if (!ret) {
 			/* Pairs with the acquire above. */
 			smp_store_release(&nn->hooked, true);

@@ -113,6 +113,30 @@ static void *netctx_msg_start(struct sk_buff *skb,
 
 /* ---- contexts ---- */
 
+/*
+ * What a reader who is not init_net's admin sees of a context: what it
+ * did for the reader's netns, and nothing of the others' (their packets,
+ * queue, drops and moves tell of their traffic).
+ */
+static int netctx_fill_ctx_netns(struct sk_buff *skb,
+				 struct netctx_context *ctx, struct net *net)
+{
+	const struct netctx_net *nn = netctx_net(net);
+	/* Pairs with the release of hooked: stats are set before it. */
+	const struct netctx_ctx_stats *st = smp_load_acquire(&nn->hooked) ?
+					    &nn->stats[ctx->id] : NULL;
+
+	if (nla_put_u32(skb, NETCTX_A_CTX_ID, ctx->id) ||
+	    nla_put_u32(skb, NETCTX_A_CTX_CPU, netctx_ctx_cpu(ctx)) ||
+	    nla_put_u32(skb, NETCTX_A_CTX_CONNS, st ? READ_ONCE(st->conns) : 0) ||
+	    nla_put_u64_64bit(skb, NETCTX_A_CTX_PACKETS,
+			      st ? READ_ONCE(st->packets) : 0, NETCTX_A_PAD) ||
+	    nla_put_u64_64bit(skb, NETCTX_A_CTX_BYTES,
+			      st ? READ_ONCE(st->bytes) : 0, NETCTX_A_PAD))
+		return -EMSGSIZE;
+	return 0;
+}
+
 static int netctx_fill_ctx(struct sk_buff *skb, struct netctx_context *ctx)
 {
 	if (nla_put_u32(skb, NETCTX_A_CTX_ID, ctx->id) ||
@@ -147,14 +171,20 @@ static int netctx_fill_ctx(struct sk_buff *skb, struct netctx_context *ctx)
 
 static int netctx_nl_get_ctx(struct sk_buff *skb, struct netlink_callback *cb)
 {
+	struct net *net = sock_net(cb->skb->sk);
+	bool global = net_eq(net, &init_net) &&
+		      netlink_net_capable(cb->skb, CAP_NET_ADMIN);
 	unsigned int i;
 	void *hdr;
+	int ret;
 
 	for (i = cb->args[0]; i < netctx_nr_contexts; i++) {
 		hdr = netctx_msg_start(skb, cb, NETCTX_CMD_GET_CTX);
 		if (!hdr)
 			break;
-		if (netctx_fill_ctx(skb, netctx_context(i))) {
+		ret = global ? netctx_fill_ctx(skb, netctx_context(i)) :
+			       netctx_fill_ctx_netns(skb, netctx_context(i), net);
+		if (ret) {
 			genlmsg_cancel(skb, hdr);
 			break;
 		}

@@ -7,7 +7,26 @@
 #include "params.h"
 
 #include <linux/hash.h>
+#include <linux/mm.h>
 #include <linux/slab.h>
+
+/*
+ * Before the hooks of a netns are registered, so that every PCB of the
+ * netns finds them; freed when it exits, after its PCBs left the
+ * contexts.
+ */
+int netctx_stats_alloc(struct netctx_net *nn, unsigned int nr_contexts)
+{
+	nn->stats = kvcalloc(nr_contexts, sizeof(*nn->stats),
+			     GFP_KERNEL_ACCOUNT);
+	return nn->stats ? 0 : -ENOMEM;
+}
+
+void netctx_stats_free(struct netctx_net *nn)
+{
+	kvfree(nn->stats);
+	nn->stats = NULL;
+}
 
 /*
  * Pre-assignments of unprivileged sockets count against user_assign_max

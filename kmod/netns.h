@@ -3,6 +3,7 @@
 #define _NETCTX_NETNS_H
 
 #include <linux/atomic.h>
+#include <linux/cache.h>
 #include <linux/in.h>
 #include <linux/in6.h>
 #include <linux/jhash.h>
@@ -20,12 +21,25 @@
 
 struct netctx_context;
 
+/*
+ * What one context did for one netns, so that a netns is shown its own
+ * figures (GET_CTX), not its neighbours'. Written by that context's
+ * thread alone; a cache line each, as contexts run on different CPUs.
+ */
+struct netctx_ctx_stats {
+	u64 packets;
+	u64 bytes;
+	unsigned int conns;
+} ____cacheline_aligned_in_smp;
+
 /* netctx state of one network namespace; it vanishes with the netns. */
 struct netctx_net {
 	struct hlist_head policies[1 << NETCTX_POLICY_BITS];
 	struct mutex lock;		/* serialises policy changes */
 	unsigned int nr_policies;	/* READ_ONCE by the classifier */
 	bool hooked;			/* hooks registered (pernet.c) */
+	/* [context id], from the hooks' registration on (netns.c) */
+	struct netctx_ctx_stats *stats;
 	atomic_t nr_pcbs;		/* PCBs of this netns in the directory */
 	atomic_t nr_wild;		/* of which pre-assignments to any laddr */
 	atomic_t nr_new;		/* of which unconfirmed flows (pcb.h) */
@@ -85,6 +99,16 @@ static inline bool netctx_net_wants(struct netctx_net *nn, u8 proto,
 {
 	return atomic_read(netctx_port_count(nn, proto, false, lport)) ||
 	       atomic_read(netctx_port_count(nn, proto, true, rport));
+}
+
+int netctx_stats_alloc(struct netctx_net *nn, unsigned int nr_contexts);
+void netctx_stats_free(struct netctx_net *nn);
+
+/* The owner's figures for a PCB's netns (context.c). */
+static inline struct netctx_ctx_stats *
+netctx_stats(const struct net *net, unsigned int ctx_id)
+{
+	return &netctx_net(net)->stats[ctx_id];
 }
 
 int netctx_uquota_take(struct netctx_net *nn, kuid_t uid);

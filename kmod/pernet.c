@@ -40,6 +40,7 @@ static int __net_init netctx_net_init(struct net *net)
 	for (i = 0; i < ARRAY_SIZE(nn->uquota); i++)
 		INIT_HLIST_HEAD(&nn->uquota[i]);
 	nn->hooked = false;
+	nn->stats = NULL;
 	return 0;
 }
 
@@ -68,6 +69,7 @@ static void __net_exit netctx_net_exit(struct net *net)
 	WARN_ON(atomic_read(&nn->nr_pcbs));
 	for (i = 0; i < ARRAY_SIZE(nn->uquota); i++)
 		WARN_ON(!hlist_empty(&nn->uquota[i]));
+	netctx_stats_free(nn);
 }
 
 static struct pernet_operations netctx_net_ops = {

@@ -10,9 +10,9 @@ import re
 import subprocess
 import sys
 
-from nclib import (Held, Module, Topo, busywait, cmd, connections, deadline,
-                   ksft_eq, ksft_run, ksft_true, listener, lport, ncctl,
-                   rport, traffic, uapi_enum)
+from nclib import (NCCTL, Held, Module, Topo, busywait, cmd, connections,
+                   deadline, ksft_eq, ksft_run, ksft_true, listener, lport,
+                   ncctl, rport, server_report, traffic, uapi_enum)
 
 NOBODY = 65534
 SETPRIV = ["setpriv", "--reuid=%d" % NOBODY, "--regid=%d" % NOBODY,
@@ -382,6 +382,34 @@ def userns_root_capped():
         ksft_eq(res["many"], [0] * 8 + [errno.ENOSPC] * 3, "assignments")
 
 
+def ctx_counters_per_netns():
+    """Context counters of one netns are not another's business: each
+    netns (its root, and a user there) sees its own packets, bytes and
+    connections per context; init_net's admin sees them all."""
+    with Module(nr_contexts=2, udp_timeout_ms=3600000), Topo() as a, \
+            Topo() as b:
+        for t, n in ((a, 30), (b, 50)):
+            ncctl(t.srv, "port", "add", "udp", 6100)
+            srv = traffic(t.srv, "server", "udp", t.addr(4, "srv"), 6100)
+            traffic(t.cli, "client", "udp", t.addr(4, "srv"), 6100,
+                    conns=2, packets=n // 2)
+            report, rc = server_report(srv)
+            ksft_eq(rc, 0, "server verdict %r" % report)
+
+        def seen(ns, prefix=()):
+            out = cmd(list(prefix) + [NCCTL, "-j", "ctx", "show"], ns=ns)
+            ctxs = json.loads(out)
+            return (sum(c.get("packets", 0) for c in ctxs),
+                    sum(c.get("conns", 0) for c in ctxs),
+                    any("drops" in c or "queued" in c for c in ctxs))
+        ksft_eq(seen(a.srv), (30, 2, False), "netns A: packets, conns")
+        ksft_eq(seen(b.srv), (50, 2, False), "netns B: packets, conns")
+        ksft_eq(seen(a.srv, SETPRIV), (30, 2, False), "nobody in netns A")
+        ksft_eq(seen(a.cli), (0, 0, False), "a netns with nothing managed")
+        ksft_eq(seen(None, SETPRIV), (0, 0, False), "nobody in init_net")
+        ksft_eq(seen(None), (80, 4, True), "init_net's admin")
+
+
 def ports_bounded():
     """Any user namespace's root may add port policies in its netns: a
     netns holds at most netns_max_ports of them (ENOSPC with a message),
@@ -534,6 +562,7 @@ if __name__ == "__main__":
               user_assignment_dies_with_socket),
              ("user_quota_per_uid", user_quota_per_uid),
              ("userns_root_capped", userns_root_capped),
+             ("ctx_counters_per_netns", ctx_counters_per_netns),
              ("ports_bounded", ports_bounded),
              ("forged_syn_flood", forged_flood("tcp")),
              ("forged_udp_flood", forged_flood("udp")),

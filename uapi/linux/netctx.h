@@ -36,13 +36,20 @@
  *     NETCTX_A_CTX_MIGRATIONS_OUT, NETCTX_A_CTX_TIMERS_FIRED,
  *     NETCTX_A_CTX_OVERFLOWS, NETCTX_A_CTX_LOAD (packets delivered per
  *     second over the last balance_ms period)
- *   The counters are module-wide (all namespaces). DROPS counts packets
+ *   To init_net's admin (CAP_NET_ADMIN there) the counters are
+ *   module-wide (all namespaces). DROPS counts packets
  *   refused by a full queue (or float queue), and queued packets dropped
  *   because their device had moved to another netns or was being
  *   unregistered at delivery; OVERFLOWS counts packets
  *   opening a new flow (TCP SYN, any UDP datagram) that a policy gave
- *   this context but that got no PCB because max_conns was reached:
- *   they are processed normally, unmanaged.
+ *   this context but that got no PCB because a limit was reached
+ *   (max_conns, netns_max_conns, netns_max_new): they are processed
+ *   normally, unmanaged.
+ *   Every other reader gets what the context did for the reader's own
+ *   netns alone: NETCTX_A_CTX_ID, NETCTX_A_CTX_CPU, and the netns's
+ *   NETCTX_A_CTX_CONNS, NETCTX_A_CTX_PACKETS and NETCTX_A_CTX_BYTES; the
+ *   other attributes, which tell of other namespaces' traffic, are
+ *   left out.
  *
  * NETCTX_CMD_ADD_PORT (admin)
  *   NETCTX_A_PROTO        required  u8, IPPROTO_TCP or IPPROTO_UDP
