@@ -204,7 +204,13 @@ static unsigned int netctx_hook_queue(struct netctx_pcb *pcb,
 		/* The claim is fully ordered: this load cannot pass it. */
 		if (likely(READ_ONCE(pcb->mig_seq) == seq))
 			break;
+		/*
+		 * A hole, kicked like a packet: the owner may have gone to
+		 * sleep on it unpublished, with packets published behind
+		 * it whose producers found it awake and did not wake it.
+		 */
 		netctx_queue_publish(slot, pos, NULL, NULL, 0);
+		netctx_ctx_kick(ctx);
 	}
 	dev_hold(skb->dev);
 	netctx_queue_publish(slot, pos, skb, pcb, meta);
