@@ -382,11 +382,12 @@ void netctx_ctx_deliver(struct netctx_context *ctx, struct sk_buff *skb,
 	}
 	WRITE_ONCE(ctx->own.packets, ctx->own.packets + 1);
 	WRITE_ONCE(ctx->own.bytes, ctx->own.bytes + len);
+	/* A dead PCB's netns may be gone, and its figures with it. */
+	if (unlikely(pcb->dead))
+		return;
 	stats = netctx_stats(netctx_pcb_net(pcb), ctx->id);
 	WRITE_ONCE(stats->packets, stats->packets + 1);
 	WRITE_ONCE(stats->bytes, stats->bytes + len);
-	if (unlikely(pcb->dead))
-		return;
 	if (unlikely(!pcb->attached))
 		netctx_ctx_attach(ctx, pcb);
 	if (unlikely(pcb->unconfirmed))
@@ -625,6 +626,12 @@ static int netctx_ctx_flush_net_fn(struct netctx_context *ctx, void *arg)
 		if (net_eq(netctx_pcb_net(pcb), net))
 			netctx_ctx_bury(ctx, pcb, false);
 	}
+	/*
+	 * The hooks are gone a grace period ago: the ring holds every
+	 * packet of the netns there will be. Deliver them now, while its
+	 * devices may still be up (module unload), not after it is freed.
+	 */
+	netctx_ctx_drain(ctx);
 	return 0;
 }
 
