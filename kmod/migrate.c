@@ -74,9 +74,6 @@ int netctx_conn_assign(struct net *net, const struct netctx_tuple *t,
 	kuid_t uid;
 	int ret;
 
-	ret = netctx_hook_enable(net);
-	if (ret)
-		return ret;
 	if (user) {
 		uid = sock_i_uid(owner);
 		ret = netctx_uquota_take(nn, uid);
@@ -92,6 +89,14 @@ int netctx_conn_assign(struct net *net, const struct netctx_tuple *t,
 		NL_SET_ERR_MSG(extack,
 			       "connection table full (max_conns, or netns_max_conns in a user namespace)");
 		return -ENOSPC;
+	}
+	/* Only a request that will publish a PCB turns the hooks on. */
+	ret = netctx_hook_enable(net);
+	if (ret) {
+		if (user)
+			netctx_uquota_put(nn, uid);
+		netctx_pcb_free(pcb);
+		return ret;
 	}
 	pcb->user = user;
 	if (user) {
