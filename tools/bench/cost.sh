@@ -27,7 +27,8 @@ FLOWS=256
 PORT=7000
 PG=/proc/net/pktgen
 
-srv() { ip netns exec nb-srv "$@"; }
+# shellcheck source=tools/bench/lib.sh
+. tools/bench/lib.sh
 cleanup() {
 	ip netns del nb-srv 2>/dev/null || true
 	ip netns del nb-cli 2>/dev/null || true
@@ -114,9 +115,6 @@ measure() {
 		"$row" "$i" "$n" $((usec * 1000)) \
 		"$(awk -v u="$usec" -v n="$n" 'BEGIN { printf "%.1f", u * 1000 / n }')" \
 		"$sink" "$(ctxjson)"
-}
-ctxjson() {
-	if [[ -d /sys/module/netctx ]]; then "$NCCTL" -j ctx show; else echo null; fi
 }
 # row NAME [2N]: a warm-up run (PCBs, route and neighbour caches,
 # first-use allocations), then RUNS measured runs, appended to

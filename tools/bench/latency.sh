@@ -25,8 +25,8 @@ COUNT=${BENCH_RTT_COUNT:-2000}
 PORT=7000
 HOG=
 
-cli() { ip netns exec nb-cli "$@"; }
-srv() { ip netns exec nb-srv "$@"; }
+# shellcheck source=tools/bench/lib.sh
+. tools/bench/lib.sh
 cleanup() {
 	[[ -z $HOG ]] || kill "$HOG" 2>/dev/null || true
 	ip netns del nb-cli 2>/dev/null || true
@@ -39,14 +39,7 @@ if [[ $(nproc) -lt 2 ]]; then
 	echo "latency.sh: needs 2 vCPUs, skipped" >&2
 	exit 0
 fi
-modprobe veth
-ip netns add nb-cli
-ip netns add nb-srv
-ip link add veth0 netns nb-cli type veth peer name veth1 netns nb-srv
-cli ip addr add 10.88.0.1/24 dev veth0
-srv ip addr add 10.88.0.2/24 dev veth1
-cli ip link set veth0 up
-srv ip link set veth1 up
+nb_topo
 
 one() { # SETUP LOAD: one run, one JSON line
 	local out
@@ -70,9 +63,7 @@ one() { # SETUP LOAD: one run, one JSON line
 	printf '{"setup": "%s", "load": "%s", "count": %d, "rtt": %s, "ctx": %s}\n' \
 		"$1" "$2" "$COUNT" "$out" "$(ctxjson)"
 }
-ctxjson() {
-	if [[ -d /sys/module/netctx ]]; then "$NCCTL" -j ctx show; else echo null; fi
-}
+
 
 : >"$OUT/latency.jsonl"
 echo "# latency: UDP ping-pong, $COUNT round trips per run, context on CPU 1"

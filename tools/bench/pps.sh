@@ -33,8 +33,8 @@ SIZE=${BENCH_SIZE:-64}
 PORT=7000
 CPUS=$(nproc)
 
-cli() { ip netns exec nb-cli "$@"; }
-srv() { ip netns exec nb-srv "$@"; }
+# shellcheck source=tools/bench/lib.sh
+. tools/bench/lib.sh
 cleanup() {
 	ip netns del nb-cli 2>/dev/null || true
 	ip netns del nb-srv 2>/dev/null || true
@@ -42,16 +42,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-modprobe veth
-ip netns add nb-cli
-ip netns add nb-srv
-ip link add veth0 netns nb-cli type veth peer name veth1 netns nb-srv
-cli ip addr add 10.88.0.1/24 dev veth0
-srv ip addr add 10.88.0.2/24 dev veth1
-cli ip link set veth0 up
-srv ip link set veth1 up
-cli ip link set lo up
-srv ip link set lo up
+nb_topo
 
 one() { # SETUP ROUND: one run, one JSON line
 	local out
