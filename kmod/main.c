@@ -110,7 +110,8 @@ static int netctx_check_params(void)
 	    !netctx_max_conns || netctx_max_conns > (1U << 24) ||
 	    !netctx_tcp_timeout_ms || !netctx_udp_timeout_ms ||
 	    !netctx_assign_timeout_ms || !netctx_linger_ms ||
-	    !netctx_new_timeout_ms || !netctx_float_len)
+	    !netctx_new_timeout_ms || !netctx_float_len ||
+	    !netctx_netns_max_new || !netctx_netns_max_ports)
 		return -EINVAL;
 	return netctx_parse_key();
 }

@@ -16,9 +16,9 @@ import sys
 import time
 
 import nchash
-from nclib import (NCCTL, TOP, Genl, Held, Module, Monitor, Topo, busywait,
-                   cmd, connections, ksft_eq, ksft_run, ksft_true, listener,
-                   lport, ncctl, rport, uapi_enum)
+from nclib import (KO, NCCTL, TOP, Genl, Held, Module, Monitor, Topo,
+                   busywait, cmd, connections, ksft_eq, ksft_run, ksft_true,
+                   listener, lport, ncctl, rport, uapi_enum)
 
 PORT = 5000
 KEY = bytes.fromhex("0f1e2d3c4b5a69788796a5b4c3d2e1f0")
@@ -593,6 +593,34 @@ def assignment_expires():
         ksft_true(busywait(lambda: not ncctl(t.srv, "conn", "show")),
                   "assignment did not expire")
 
+# Module parameters insmod must refuse: out of range, or a zero that would
+# turn the module into one that steers nothing.
+BAD_PARAMS = ["nr_contexts=1025", "queue_len=1", "queue_len=1048577",
+              "max_conns=0", "max_conns=16777217", "tcp_timeout_ms=0",
+              "udp_timeout_ms=0", "assign_timeout_ms=0", "linger_ms=0",
+              "new_timeout_ms=0", "float_len=0", "netns_max_new=0",
+              "netns_max_ports=0", "hash_key=00", "hash_key=" + "g" * 32]
+
+
+def bad_params():
+    if os.path.exists("/sys/module/netctx"):
+        cmd(["rmmod", "netctx"])
+    def reasons():
+        return cmd(["dmesg"]).count("netctx: invalid module parameters")
+    for param in BAD_PARAMS:
+        before = reasons()
+        r = cmd(["insmod", KO, param], check=False)
+        ksft_true(r.returncode != 0, "insmod %s refused" % param)
+        ksft_true("Invalid parameters" in r.stderr,
+                  "insmod %s: %r" % (param, r.stderr))
+        ksft_true(not os.path.exists("/sys/module/netctx"),
+                  "loaded with %s" % param)
+        ksft_eq(reasons(), before + 1, "reason logged for %s" % param)
+        if os.path.exists("/sys/module/netctx"):
+            cmd(["rmmod", "netctx"])
+    with Module(netns_max_new=1, netns_max_ports=1):
+        pass
+
 
 if __name__ == "__main__":
     cases = [("hash_default_predicted", hash_default),
@@ -609,6 +637,7 @@ if __name__ == "__main__":
              ("sockopt_families", sockopt_families),
              ("bad_input_ncctl", bad_input_ncctl),
              ("bad_input_netlink", bad_input_netlink),
+             ("bad_module_params_refused", bad_params),
              ("events", events),
              ("assignment_expires", assignment_expires)]
     only = sys.argv[1:]
