@@ -7,8 +7,8 @@ checked by the runner) and oops nowhere."""
 import os
 import sys
 
-from nclib import (Client, Module, Topo, busywait, cmd, ksft_eq, ksft_run,
-                   ksft_true, ncctl, server_report, traffic)
+from nclib import (Client, KsftSkip, Module, Topo, busywait, cmd, ksft_eq,
+                   ksft_run, ksft_true, ncctl, server_report, traffic)
 
 PORT = 5000
 CPU_SYS = "/sys/devices/system/cpu"
@@ -52,12 +52,17 @@ def set_online(cpu, on):
         f.write("1" if on else "0")
 
 
-def cpu_offline_online():
+def offline_cpus():
+    """The CPUs that can go offline (all but the boot CPU), or a skip."""
     cpus = [c for c in range(1, os.cpu_count() or 1)
             if os.path.exists("%s/cpu%d/online" % (CPU_SYS, c))]
     if not cpus:
-        from nclib import KsftSkip
         raise KsftSkip("no CPU can go offline")
+    return cpus
+
+
+def cpu_offline_online():
+    cpus = offline_cpus()
     with Module(), Topo() as t:
         ncctl(t.srv, "port", "add", "tcp", PORT)
         homes = {c["id"]: c["cpu"] for c in ncctl(None, "ctx", "show")}
@@ -90,6 +95,55 @@ def cpu_offline_online():
                   ncctl(None, "ctx", "show"))
 
 
+def migrations_during_cpu_offline():
+    """Six threads migrate every connection, round after round, while the
+    CPUs of the contexts go offline and back: every move answers, no CPU
+    change hangs, and every byte arrives."""
+    import threading
+    import time
+    from migrate import Migrator
+    cpus = offline_cpus()
+    with Module(nr_contexts=2, linger_ms=1000), Topo() as t:
+        ncctl(t.srv, "port", "add", "tcp", PORT)
+        stop = threading.Event()
+        moves = []
+
+        def mover():
+            m = Migrator(t.srv, nr_ctx=2, follow=False)
+            while not stop.is_set():
+                m.round()
+            moves.append(m.moves)
+
+        def flaps():
+            movers = [threading.Thread(target=mover) for _ in range(6)]
+            for th in movers:
+                th.start()
+            try:
+                for _ in range(4):
+                    for on in (False, True):
+                        t0 = time.monotonic()
+                        for cpu in cpus:
+                            set_online(cpu, on)
+                        print("# cpus %s %s in %.2f s" %
+                              (cpus, "on" if on else "off",
+                               time.monotonic() - t0), flush=True)
+                        # Moves happen in each state, not only between.
+                        n = sum(c["migrations_in"] for c in
+                                ncctl(None, "ctx", "show"))
+                        busywait(lambda: sum(c["migrations_in"] for c in
+                                             ncctl(None, "ctx", "show")) >
+                                 n + 2, timeout=30)
+            finally:
+                for cpu in cpus:
+                    set_online(cpu, True)
+                stop.set()
+                for th in movers:
+                    th.join()
+            print("# moves per thread: %s" % moves)
+            ksft_eq(len(moves), 6, "every mover thread ended")
+        transfer(t, flaps)
+
+
 def netns_delete_during_traffic():
     with Module(nr_contexts=2):
         t = Topo().__enter__()
@@ -119,5 +173,7 @@ if __name__ == "__main__":
     sys.exit(ksft_run([("rmmod_during_transfer", rmmod_during_transfer),
                        ("cpu_offline_online_during_transfer",
                         cpu_offline_online),
+                       ("migrations_during_cpu_offline",
+                        migrations_during_cpu_offline),
                        ("netns_delete_during_traffic",
                         netns_delete_during_traffic)]))
