@@ -156,11 +156,17 @@ struct netctx_pcb *netctx_classify(struct net *net, struct netctx_net *nn,
 					 ntohs(t->rport));
 	if (!p || !netctx_opens_flow(t, meta))
 		return NULL;
-	ctx = netctx_policy_pick(p, t, skb, &flow_hash);
+	/*
+	 * Over its share of unconfirmed flows (a flood, most likely), before
+	 * the hash: a refused flow runs no BPF program and takes no
+	 * round-robin turn. Counted in the port's first context.
+	 */
 	if (atomic_read(&nn->nr_new) >= netctx_netns_max_new) {
+		ctx = netctx_context(p->ctx_ids[0]);
 		atomic_long_inc(&ctx->shared.overflows);
 		return NULL;
 	}
+	ctx = netctx_policy_pick(p, t, skb, &flow_hash);
 	/* A peer's session moved as a whole: its new connections follow. */
 	if (p->hash == NETCTX_HASH_REMOTE_ADDR)
 		ctx = netctx_sess_ctx(net, &t->raddr) ?: ctx;
