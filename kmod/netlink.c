@@ -15,8 +15,10 @@
 #include "pcb.h"
 #include "policy.h"
 
+#include <linux/bsearch.h>
 #include <linux/filter.h>
 #include <linux/in.h>
+#include <linux/sort.h>
 #include <net/genetlink.h>
 #include <net/ipv6.h>
 #include <net/sock.h>
@@ -206,33 +208,82 @@ static int netctx_fill_contexts(struct sk_buff *skb,
 	return nla_put(skb, NETCTX_A_CONTEXTS, nwords * sizeof(u64), words);
 }
 
-static unsigned int netctx_port_conns(struct net *net,
-				      const struct netctx_policy *p)
-{
-	__be16 port = htons(p->port);
-	struct netctx_pcb *pcb;
-	unsigned int i, n = 0;
+/*
+ * A port dump counts the PCBs of every policy in one walk of the flow
+ * directory, at its start, rather than one walk per policy: the counts,
+ * sorted by key, live until the dump is done.
+ */
+struct netctx_port_counts {
+	unsigned int nr;
+	struct netctx_port_count {
+		u32 key;
+		u32 conns;
+	} ent[];
+};
 
+static u32 netctx_port_key(u8 proto, u8 match, u16 port)
+{
+	return (u32)proto << 24 | (u32)match << 16 | port;
+}
+
+static int netctx_port_count_cmp(const void *a, const void *b)
+{
+	u32 x = *(const u32 *)a, y = *(const u32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static struct netctx_port_count *
+netctx_port_count_find(struct netctx_port_counts *pc, u8 proto, u8 match,
+		       u16 port)
+{
+	u32 key = netctx_port_key(proto, match, port);
+
+	return bsearch(&key, pc->ent, pc->nr, sizeof(pc->ent[0]),
+		       netctx_port_count_cmp);
+}
+
+static void netctx_port_count_pcb(struct netctx_port_counts *pc,
+				  const struct netctx_tuple *t)
+{
+	struct netctx_port_count *c;
+
+	c = netctx_port_count_find(pc, t->proto, NETCTX_MATCH_LOCAL,
+				   ntohs(t->lport));
+	if (c)
+		c->conns++;
+	c = netctx_port_count_find(pc, t->proto, NETCTX_MATCH_REMOTE,
+				   ntohs(t->rport));
+	if (c)
+		c->conns++;
+}
+
+static void netctx_port_count_all(struct net *net,
+				  struct netctx_port_counts *pc)
+{
+	struct netctx_pcb *pcb;
+	unsigned int i;
+
+	rcu_read_lock();
 	for (i = 0; i < netctx_dir_buckets(); i++) {
-		hlist_for_each_entry_rcu(pcb, netctx_dir_bucket(i), dir_node) {
-			if (pcb->tuple.proto == p->proto &&
-			    net_eq(netctx_pcb_net(pcb), net) &&
-			    (p->match == NETCTX_MATCH_LOCAL ?
-			     pcb->tuple.lport : pcb->tuple.rport) == port)
-				n++;
-		}
+		hlist_for_each_entry_rcu(pcb, netctx_dir_bucket(i), dir_node)
+			if (net_eq(netctx_pcb_net(pcb), net))
+				netctx_port_count_pcb(pc, &pcb->tuple);
 		if (need_resched()) {
 			rcu_read_unlock();
 			cond_resched();
 			rcu_read_lock();
 		}
 	}
-	return n;
+	rcu_read_unlock();
 }
 
-static int netctx_fill_port(struct sk_buff *skb, struct net *net,
-			    const struct netctx_policy *p)
+/* pc: the dump's counts, or NULL (an event: no count). */
+static int netctx_fill_port(struct sk_buff *skb, const struct netctx_policy *p,
+			    struct netctx_port_counts *pc)
 {
+	struct netctx_port_count *c;
+
 	if (nla_put_u8(skb, NETCTX_A_PROTO, p->proto) ||
 	    nla_put_u16(skb, NETCTX_A_PORT, p->port) ||
 	    nla_put_u8(skb, NETCTX_A_MATCH, p->match) ||
@@ -244,7 +295,11 @@ static int netctx_fill_port(struct sk_buff *skb, struct net *net,
 		return -EMSGSIZE;
 	if (p->balance && nla_put_u32(skb, NETCTX_A_FLAGS, NETCTX_F_BALANCE))
 		return -EMSGSIZE;
-	if (net && nla_put_u32(skb, NETCTX_A_CONNS, netctx_port_conns(net, p)))
+	if (!pc)
+		return 0;
+	/* None for a policy added since the dump started. */
+	c = netctx_port_count_find(pc, p->proto, p->match, p->port);
+	if (nla_put_u32(skb, NETCTX_A_CONNS, c ? c->conns : 0))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -276,7 +331,7 @@ static void netctx_notify_port(struct net *net, const struct netctx_policy *p,
 	skb = netctx_event_new(event, &hdr, GFP_KERNEL);
 	if (!skb)
 		return;
-	if (netctx_fill_port(skb, NULL, p)) {
+	if (netctx_fill_port(skb, p, NULL)) {
 		nlmsg_free(skb);
 		return;
 	}
@@ -450,8 +505,44 @@ static int netctx_nl_del_port(struct sk_buff *skb, struct genl_info *info)
 	return 0;
 }
 
+static int netctx_nl_get_port_start(struct netlink_callback *cb)
+{
+	struct net *net = sock_net(cb->skb->sk);
+	struct netctx_net *nn = netctx_net(net);
+	struct netctx_port_counts *pc;
+	struct netctx_policy *p;
+	unsigned int b, max;
+
+	/* A policy added meanwhile is not counted: netns_max_ports bounds. */
+	max = READ_ONCE(nn->nr_policies);
+	pc = kvzalloc(struct_size(pc, ent, max), GFP_KERNEL);
+	if (!pc)
+		return -ENOMEM;
+	rcu_read_lock();
+	for (b = 0; b < ARRAY_SIZE(nn->policies); b++)
+		hlist_for_each_entry_rcu(p, &nn->policies[b], node)
+			if (pc->nr < max)
+				pc->ent[pc->nr++].key =
+					netctx_port_key(p->proto, p->match,
+							p->port);
+	rcu_read_unlock();
+	sort(pc->ent, pc->nr, sizeof(pc->ent[0]), netctx_port_count_cmp,
+	     NULL);
+	if (pc->nr && atomic_read(&nn->nr_pcbs))
+		netctx_port_count_all(net, pc);
+	cb->args[2] = (unsigned long)pc;
+	return 0;
+}
+
+static int netctx_nl_get_port_done(struct netlink_callback *cb)
+{
+	kvfree((void *)cb->args[2]);
+	return 0;
+}
+
 static int netctx_nl_get_port(struct sk_buff *skb, struct netlink_callback *cb)
 {
+	struct netctx_port_counts *pc = (void *)cb->args[2];
 	struct net *net = sock_net(skb->sk);
 	struct netctx_net *nn = netctx_net(net);
 	unsigned int b, i, skip = cb->args[1];
@@ -467,7 +558,7 @@ static int netctx_nl_get_port(struct sk_buff *skb, struct netlink_callback *cb)
 			hdr = netctx_msg_start(skb, cb, NETCTX_CMD_GET_PORT);
 			if (!hdr)
 				goto out;
-			if (netctx_fill_port(skb, net, p)) {
+			if (netctx_fill_port(skb, p, pc)) {
 				genlmsg_cancel(skb, hdr);
 				goto out;
 			}
@@ -886,7 +977,9 @@ static const struct genl_ops netctx_genl_ops[] = {
 	},
 	{
 		.cmd	= NETCTX_CMD_GET_PORT,
+		.start	= netctx_nl_get_port_start,
 		.dumpit	= netctx_nl_get_port,
+		.done	= netctx_nl_get_port_done,
 	},
 	{
 		.cmd	= NETCTX_CMD_GET_CONN,

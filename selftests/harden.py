@@ -428,6 +428,36 @@ def ports_bounded():
         ksft_eq(len(ncctl(t.cli, "port", "show")), 4, "other netns")
 
 
+def port_counts():
+    """port show counts each policy's connections (one walk of the table
+    per dump, however many policies): exact per port and match, and only
+    the reader's netns."""
+    with Module(nr_contexts=2), Topo() as t:
+        srv = t.addr(4, "srv")
+        for port in range(6000, 6200):
+            ncctl(t.srv, "port", "add", "tcp", port)
+        ncctl(t.cli, "port", "add", "tcp", 6000, "match", "remote")
+        ncctl(t.cli, "port", "add", "tcp", 6001)
+        held = [listener(t.srv, srv, 6000), listener(t.srv, srv, 6001),
+                connections(t.cli, srv, 6000, 3),
+                connections(t.cli, srv, 6001, 2)]
+        try:
+            def conns(ns):
+                return {(p["port"], p["match"]): p["conns"]
+                        for p in ncctl(ns, "port", "show")}
+            want = {(port, "local"): 0 for port in range(6002, 6200)}
+            want[(6000, "local")] = 3
+            want[(6001, "local")] = 2
+            ksft_true(busywait(lambda: conns(t.srv) == want),
+                      "server's counts %r" % {k: v for k, v in
+                                               conns(t.srv).items() if v})
+            ksft_eq(conns(t.cli), {(6000, "remote"): 3, (6001, "local"): 0},
+                    "client's counts")
+        finally:
+            for h in held:
+                h.close()
+
+
 FORGE = os.path.join(HERE, "forge.py")
 FLOOD_PORT = 5100
 NEW_MAX = 64
@@ -568,6 +598,7 @@ if __name__ == "__main__":
              ("userns_root_capped", userns_root_capped),
              ("ctx_counters_per_netns", ctx_counters_per_netns),
              ("ports_bounded", ports_bounded),
+             ("port_show_counts", port_counts),
              ("forged_syn_flood", forged_flood("tcp")),
              ("forged_udp_flood", forged_flood("udp")),
              ("fuzz", fuzz)]

@@ -76,8 +76,10 @@
  * NETCTX_CMD_GET_PORT (dump)
  *   reply, one message per policy: NETCTX_A_PROTO, NETCTX_A_PORT,
  *   NETCTX_A_MATCH, NETCTX_A_HASH, NETCTX_A_CONTEXTS, NETCTX_A_HASH_KEY
- *   (toeplitz only), NETCTX_A_CONNS (live PCBs created by this policy),
- *   NETCTX_A_FLAGS (NETCTX_F_BALANCE, if set; also in port events).
+ *   (toeplitz only), NETCTX_A_CONNS (live PCBs of the netns with the
+ *   policy's protocol and, as it matches, local or remote port, counted
+ *   once for the whole dump when it starts), NETCTX_A_FLAGS
+ *   (NETCTX_F_BALANCE, if set; also in port events).
  *
  * NETCTX_CMD_GET_CONN (dump)
  *   request filters, all optional: NETCTX_A_CTX_ID, NETCTX_A_PROTO,
