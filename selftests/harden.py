@@ -118,8 +118,10 @@ def flow_hash_private():
     import errno
     with Module(nr_contexts=2), Topo() as t:
         ncctl(t.srv, "port", "add", "udp", 5000)
-        cmd(["python3", "-c", "import socket; socket.socket(socket.AF_INET,"
-             " socket.SOCK_DGRAM).sendto(b'x', ('%s', 5000))" % t.V4[1]],
+        # Two datagrams: a flow's first alone lives new_timeout_ms.
+        cmd(["python3", "-c", "import socket; s = socket.socket("
+             "socket.AF_INET, socket.SOCK_DGRAM); "
+             "[s.sendto(b'x', ('%s', 5000)) for _ in range(2)]" % t.V4[1]],
             ns=t.cli)
         ksft_true(busywait(lambda: ncctl(t.srv, "conn", "show")), "PCB")
         get = C["NETCTX_CMD_GET_CONN"]
@@ -205,7 +207,8 @@ def udp_flow_of_another_user():
         try:
             cmd(["python3", "-c", "import socket; s = socket.socket("
                  "socket.AF_INET, socket.SOCK_DGRAM); s.bind(('', 7000)); "
-                 "s.sendto(b'x', ('%s', 5001))" % t.V4[1]], ns=t.cli)
+                 "[s.sendto(b'x', ('%s', 5001)) for _ in range(2)]" %
+                 t.V4[1]], ns=t.cli)
             ksft_true(busywait(lambda: ncctl(t.srv, "conn", "show")), "PCB")
             before = ncctl(t.srv, "conn", "show")
             ksft_eq(len(before), 1, "root's flow")
