@@ -582,6 +582,9 @@ ctx 1 cpu 2 conns 2 queued 1" "$FAKE" ctx show
 	NCCTL_FAKE_BADLOAD=1 expect_err \
 		'ncctl: ctx show: kernel sent NETCTX_A_CTX_LOAD of 4 bytes' \
 		"$FAKE" ctx show
+	NCCTL_FAKE_DUMPINTR=1 expect_err \
+		'ncctl: port show: the dump was interrupted by a change and may miss or repeat an entry, run it again: Interrupted system call' \
+		"$FAKE" port show
 	run "$FAKE" -j ctx show
 	echo "$out" >"$TMP/json"
 	check "-j ctx show is one line" [ "$rc" = 0 -a "$(wc -l <"$TMP/json")" = 1 ]

@@ -35,7 +35,9 @@
  * NCCTL_FAKE_NOCAP=1 (acks echo the request, as without NETLINK_CAP_ACK),
  * NCCTL_FAKE_BADATTR=1 (ctx dump carries a 3-byte NETCTX_A_CTX_CPU),
  * NCCTL_FAKE_NOLOAD=1 (ctx dump without NETCTX_A_CTX_LOAD, as a kernel
- * before the balancer), NCCTL_FAKE_BADLOAD=1 (a 4-byte NETCTX_A_CTX_LOAD).
+ * before the balancer), NCCTL_FAKE_BADLOAD=1 (a 4-byte NETCTX_A_CTX_LOAD),
+ * NCCTL_FAKE_DUMPINTR=1 (a port dump's NLMSG_DONE has NLM_F_DUMP_INTR, as
+ * when the policies changed between two parts of it).
  * setns() is faked too: it checks that it is given a network namespace
  * and that no netlink socket was opened yet, logs "SETNS NEWNET" and
  * leaves the process where it is.
@@ -454,7 +456,9 @@ static void dump(const struct nlmsghdr *req, uint8_t cmd,
 	}
 	if (nlh)
 		dgram_end(nlh);
-	nlh = dgram_msg(NLMSG_DONE, NLM_F_MULTI, req->nlmsg_seq, FAKE_PORTID);
+	nlh = dgram_msg(NLMSG_DONE, NLM_F_MULTI |
+			(cmd == NETCTX_CMD_GET_PORT && env("NCCTL_FAKE_DUMPINTR") ?
+			 NLM_F_DUMP_INTR : 0), req->nlmsg_seq, FAKE_PORTID);
 	if (cmd == NETCTX_CMD_GET_CONN && tb[NETCTX_A_CTX_ID] &&
 	    mnl_attr_get_u32(tb[NETCTX_A_CTX_ID]) == 7) {
 		int err = -EINVAL;
