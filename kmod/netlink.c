@@ -513,6 +513,11 @@ static int netctx_nl_get_port_start(struct netlink_callback *cb)
 	struct netctx_policy *p;
 	unsigned int b, max;
 
+	/*
+	 * The generation the counts are of: a part of the dump that sees
+	 * another sets NLM_F_DUMP_INTR (genl_dump_check_consistent()).
+	 */
+	cb->prev_seq = READ_ONCE(nn->policy_gen);
 	/* A policy added meanwhile is not counted: netns_max_ports bounds. */
 	max = READ_ONCE(nn->nr_policies);
 	pc = kvzalloc(struct_size(pc, ent, max), GFP_KERNEL);
@@ -549,6 +554,8 @@ static int netctx_nl_get_port(struct sk_buff *skb, struct netlink_callback *cb)
 	struct netctx_policy *p;
 	void *hdr;
 
+	/* A part that sees another generation than the last flags it. */
+	cb->seq = READ_ONCE(nn->policy_gen);
 	rcu_read_lock();
 	for (b = cb->args[0]; b < ARRAY_SIZE(nn->policies); b++, skip = 0) {
 		i = 0;
@@ -558,6 +565,7 @@ static int netctx_nl_get_port(struct sk_buff *skb, struct netlink_callback *cb)
 			hdr = netctx_msg_start(skb, cb, NETCTX_CMD_GET_PORT);
 			if (!hdr)
 				goto out;
+			genl_dump_check_consistent(cb, hdr);
 			if (netctx_fill_port(skb, p, pc)) {
 				genlmsg_cancel(skb, hdr);
 				goto out;

@@ -37,6 +37,8 @@ struct netctx_net {
 	struct hlist_head policies[1 << NETCTX_POLICY_BITS];
 	struct mutex lock;		/* serialises policy changes */
 	unsigned int nr_policies;	/* READ_ONCE by the classifier */
+	/* Bumped by every policy change, never 0: for dumps (netlink.c) */
+	unsigned int policy_gen;
 	bool hooked;			/* hooks registered (pernet.c) */
 	/* [context id], from the hooks' registration on (netns.c) */
 	struct netctx_ctx_stats *stats;

@@ -29,6 +29,7 @@ static int __net_init netctx_net_init(struct net *net)
 	atomic_set(&nn->nr_pcbs, 0);
 	atomic_set(&nn->nr_wild, 0);
 	atomic_set(&nn->nr_new, 0);
+	nn->policy_gen = 1;
 	atomic_set(&nn->moves, 0);
 	atomic_set(&nn->nr_sess, 0);
 	/* atomic_t is an int: zero is zero. */

@@ -81,6 +81,14 @@ struct netctx_policy *netctx_policy_lookup(struct netctx_net *nn, u8 proto,
 	return NULL;
 }
 
+/* Under nn->lock, after a change: a port dump under way will say so. */
+static void netctx_policy_changed(struct netctx_net *nn)
+{
+	unsigned int gen = nn->policy_gen + 1;
+
+	WRITE_ONCE(nn->policy_gen, gen ?: 1);
+}
+
 int netctx_policy_add(struct netctx_net *nn, struct netctx_policy *p,
 		      bool replace)
 {
@@ -110,6 +118,7 @@ int netctx_policy_add(struct netctx_net *nn, struct netctx_policy *p,
 	p->published = true;
 	if (p->balance)
 		atomic_inc(&netctx_policies_balanced);
+	netctx_policy_changed(nn);
 	mutex_unlock(&nn->lock);
 	return 0;
 }
@@ -129,6 +138,7 @@ struct netctx_policy *netctx_policy_del(struct netctx_net *nn, u8 proto,
 		hlist_del_rcu(&p->node);
 		atomic_dec(netctx_policy_ports(nn, p));
 		WRITE_ONCE(nn->nr_policies, nn->nr_policies - 1);
+		netctx_policy_changed(nn);
 	}
 	mutex_unlock(&nn->lock);
 	return p;
@@ -156,5 +166,6 @@ void netctx_policy_flush(struct netctx_net *nn)
 		}
 	}
 	WRITE_ONCE(nn->nr_policies, 0);
+	netctx_policy_changed(nn);
 	mutex_unlock(&nn->lock);
 }

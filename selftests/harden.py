@@ -461,6 +461,43 @@ def port_counts():
                 h.close()
 
 
+def port_dump_interrupted():
+    """A port dump too long for one message batch, while policies change:
+    ncctl says the dump was interrupted (NLM_F_DUMP_INTR) rather than
+    print a list that misses or repeats a policy; without changes it is
+    whole."""
+    n = 1000
+    with Module(nr_contexts=2), Topo() as t:
+        cmd([NCCTL, "-b", "-"], ns=t.srv,
+            stdin="".join("port add udp %d\n" % (10000 + i)
+                          for i in range(n)))
+        ksft_eq(len(ncctl(t.srv, "port", "show")), n, "a whole dump")
+        churn = cmd(["sh", "-c", "while :; do printf 'port add tcp 9\\n"
+                     "port del tcp 9\\n%%.0s' $(seq 50); done | %s -b - "
+                     ">/dev/null 2>&1" % NCCTL], ns=t.srv, background=True)
+        seen = {"ok": 0, "intr": 0}
+        try:
+            def interrupted():
+                r = cmd([NCCTL, "-j", "port", "show"], ns=t.srv,
+                        check=False)
+                if r.returncode == 0:
+                    ksft_true(len(json.loads(r.stdout)) in (n, n + 1),
+                              "a dump not flagged has every policy")
+                    seen["ok"] += 1
+                    return False
+                ksft_true("the dump was interrupted by a change" in
+                          r.stderr, "ncctl: %r" % r.stderr)
+                seen["intr"] += 1
+                return True
+            ksft_true(busywait(interrupted, timeout=120),
+                      "no dump flagged in %d" % seen["ok"])
+        finally:
+            churn.kill()
+            churn.wait()
+            cmd(["pkill", "-f", "%s -b -" % NCCTL], check=False)
+        print("# dumps: %(ok)d whole, %(intr)d interrupted" % seen)
+
+
 FORGE = os.path.join(HERE, "forge.py")
 FLOOD_PORT = 5100
 NEW_MAX = 64
@@ -602,6 +639,7 @@ if __name__ == "__main__":
              ("ctx_counters_per_netns", ctx_counters_per_netns),
              ("ports_bounded", ports_bounded),
              ("port_show_counts", port_counts),
+             ("port_dump_interrupted", port_dump_interrupted),
              ("forged_syn_flood", forged_flood("tcp")),
              ("forged_udp_flood", forged_flood("udp")),
              ("fuzz", fuzz)]

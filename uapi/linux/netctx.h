@@ -79,7 +79,10 @@
  *   (toeplitz only), NETCTX_A_CONNS (live PCBs of the netns with the
  *   policy's protocol and, as it matches, local or remote port, counted
  *   once for the whole dump when it starts), NETCTX_A_FLAGS
- *   (NETCTX_F_BALANCE, if set; also in port events).
+ *   (NETCTX_F_BALANCE, if set; also in port events). If the netns's
+ *   policies change during the dump, the first message after the change
+ *   (or NLMSG_DONE) has NLM_F_DUMP_INTR set: the dump may miss or repeat
+ *   a policy, and is best run again.
  *
  * NETCTX_CMD_GET_CONN (dump)
  *   request filters, all optional: NETCTX_A_CTX_ID, NETCTX_A_PROTO,
