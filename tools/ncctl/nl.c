@@ -61,7 +61,7 @@ struct nc_nl_talk {
 	uint32_t offs;		/* NLMSGERR_ATTR_OFFS */
 	bool has_miss;
 	uint32_t miss_type;	/* NLMSGERR_ATTR_MISS_TYPE */
-	bool intr;		/* a reply had NLM_F_DUMP_INTR */
+	bool intr;		/* a dump reply had NLM_F_DUMP_INTR */
 };
 
 #define NC_ATTR(x)	[NETCTX_A_##x] = "NETCTX_A_" #x
@@ -298,23 +298,6 @@ static void nc_nl_report(const struct nc_nl_talk *t)
 }
 
 /*
- * The kernel flags a dump's messages (NLMSG_DONE included) with
- * NLM_F_DUMP_INTR when what it walks changed between two of its parts;
- * libmnl then stops with EINTR. Note it, to say what happened.
- */
-static void nc_nl_check_intr(const void *buf, size_t len, unsigned int seq,
-			     struct nc_nl_talk *t)
-{
-	const struct nlmsghdr *nlh = buf;
-	int left = len;
-
-	for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left))
-		if (nlh->nlmsg_seq == seq &&
-		    (nlh->nlmsg_flags & NLM_F_DUMP_INTR))
-			t->intr = true;
-}
-
-/*
  * Send @nlh and process the replies until the ack, NLMSG_DONE or an
  * error. @data_cb handles the data messages.
  */
@@ -340,13 +323,19 @@ static int nc_nl_talk(struct nlmsghdr *nlh, mnl_cb_t data_cb,
 			t->err = errno;
 			return -1;
 		}
-		nc_nl_check_intr(nc_recvbuf.buf, n, seq, t);
 		errno = 0;
 		ret = mnl_cb_run2(nc_recvbuf.buf, n, seq, nl.portid, data_cb,
 				  t, nc_nl_ctl_cbs, ARRAY_SIZE(nc_nl_ctl_cbs));
 		if (ret == MNL_CB_ERROR) {
-			if (!t->err)
+			/*
+			 * libmnl stops at a message with NLM_F_DUMP_INTR (the
+			 * kernel's dump saw a change between two of its parts)
+			 * with EINTR; a kernel error set t->err already.
+			 */
+			if (!t->err) {
 				t->err = errno ? errno : EPROTO;
+				t->intr = t->err == EINTR;
+			}
 			return -1;
 		}
 		if (ret == MNL_CB_STOP)
