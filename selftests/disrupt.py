@@ -101,7 +101,7 @@ def migrations_during_cpu_offline():
     change hangs, and every byte arrives."""
     import threading
     import time
-    from migrate import Migrator
+    from migrate import Migrator, migrations
     cpus = offline_cpus()
     with Module(nr_contexts=2, linger_ms=1000), Topo() as t:
         ncctl(t.srv, "port", "add", "tcp", PORT)
@@ -128,11 +128,9 @@ def migrations_during_cpu_offline():
                               (cpus, "on" if on else "off",
                                time.monotonic() - t0), flush=True)
                         # Moves happen in each state, not only between.
-                        n = sum(c["migrations_in"] for c in
-                                ncctl(None, "ctx", "show"))
-                        busywait(lambda: sum(c["migrations_in"] for c in
-                                             ncctl(None, "ctx", "show")) >
-                                 n + 2, timeout=30)
+                        n = migrations()[0]
+                        busywait(lambda: migrations()[0] > n + 2,
+                                 timeout=30)
             finally:
                 for cpu in cpus:
                     set_online(cpu, True)
