@@ -7,6 +7,7 @@
 #         make bench      netctx's cost vs the kernel's receive path and RPS:
 #                         instructions/packet, pps; bench/results/
 #         make lint       checkpatch --strict, sparse (W=1 C=1), include graph
+#         make spec       regenerate the files made from the netlink spec
 #         make debug-kernel  build the KASAN/lockdep/kmemleak kernel (once,
 #                         cached in DEBUG_KERNEL_CACHE; 25-70 min)
 #         make check-debug   selftests on the debug kernel, any checker
@@ -28,6 +29,7 @@ VM	= tools/vm/run --kver $(KVER)
 DEB_PKGS := linux-image-amd64 linux-headers-amd64 linux-source-6.1 \
 	    qemu-system-x86 busybox-static kmod cpio xz-utils \
 	    libmnl-dev pkg-config sparse gcc libc6-dev make perl python3 \
+	    python3-yaml \
 	    iproute2 nftables procps ethtool bc \
 	    build-essential dpkg-dev debhelper dh-dkms dkms fakeroot lintian \
 	    openssl systemd
@@ -48,7 +50,7 @@ DEBUG_DEB_PKGS := linux-source-6.1 bc bison flex libelf-dev libssl-dev cpio \
 # Only make bench needs these (its plots); make check does not install them.
 BENCH_DEB_PKGS := gnuplot-nox
 
-.PHONY: all module tools selftests deps bench-deps ksrc lint unit check demo \
+.PHONY: all module tools selftests deps bench-deps ksrc lint spec unit check demo \
 	bench clean vm-check vm-demo vm-bench have-kver debug-deps debug-kernel \
 	debug-module check-debug vm-check-debug
 
@@ -158,6 +160,12 @@ $(KSRC_TAR):
 	@echo "no $(KSRC_TAR): run make deps (it installs linux-source-6.1)" >&2
 	@exit 1
 
+# The files made from the netlink spec (tools/nlspec/nlspec.py): after a
+# change to Documentation/netlink/specs/netctx.yaml, make spec, then commit
+# the spec and the files together (make unit fails when they disagree).
+spec:
+	python3 tools/nlspec/nlspec.py gen
+
 lint: module ksrc
 	@perl $(KSRC)/scripts/checkpatch.pl --strict --no-tree --terse \
 		-f kmod/*.c kmod/*.h uapi/linux/netctx.h | \
@@ -170,6 +178,7 @@ lint: module ksrc
 	@echo "lint: checkpatch and sparse clean, no include cycle"
 
 unit: tools
+	python3 tools/nlspec/nlspec.py check
 	$(MAKE) -C tools/ncctl test
 	$(MAKE) -C selftests unit
 

@@ -2,7 +2,9 @@
 /*
  * The generic netlink family "netctx". The attribute tree of every command
  * is documented in uapi/linux/netctx.h; Documentation/netlink/specs/netctx.yaml
- * describes the same in the kernel's spec format.
+ * describes the same in the kernel's spec format, and netlink-gen.c, made
+ * from it, holds each command's policy and the ops table: the handlers
+ * here see only what their command's policy let through.
  */
 #include "context.h"
 #include "event.h"
@@ -11,6 +13,7 @@
 #include "params.h"
 #include "migrate.h"
 #include "netlink.h"
+#include "netlink-gen.h"
 #include "netns.h"
 #include "pcb.h"
 #include "policy.h"
@@ -58,38 +61,6 @@ static int netctx_nl_check_family(const struct nlattr *attr,
 	NL_SET_ERR_MSG_ATTR(extack, attr, "family must be AF_INET or AF_INET6");
 	return -EAFNOSUPPORT;
 }
-
-static struct netlink_range_validation netctx_bpf_range = {
-	.min = sizeof(struct sock_filter),
-	.max = NETCTX_BPF_MAX_INSNS * sizeof(struct sock_filter),
-};
-
-static struct netlink_range_validation netctx_timeout_range = {
-	.min = 1,
-	.max = 86400000,
-};
-
-static const struct nla_policy netctx_nl_policy[NETCTX_A_MAX + 1] = {
-	[NETCTX_A_CTX_ID]	= NLA_POLICY_MAX(NLA_U32, NETCTX_MAX_CONTEXTS - 1),
-	[NETCTX_A_PROTO]	= NLA_POLICY_RANGE(NLA_U8, IPPROTO_TCP, IPPROTO_UDP),
-	[NETCTX_A_PORT]		= NLA_POLICY_MIN(NLA_U16, 1),
-	[NETCTX_A_MATCH]	= NLA_POLICY_MAX(NLA_U8, NETCTX_MATCH_MAX),
-	[NETCTX_A_HASH]		= NLA_POLICY_MAX(NLA_U8, NETCTX_HASH_MAX),
-	[NETCTX_A_HASH_KEY]	= NLA_POLICY_EXACT_LEN(NETCTX_TOEPLITZ_KEY_LEN),
-	[NETCTX_A_BPF]		= NLA_POLICY_FULL_RANGE(NLA_BINARY,
-							&netctx_bpf_range),
-	[NETCTX_A_CONTEXTS]	= NLA_POLICY_RANGE(NLA_BINARY, sizeof(u64),
-						   NETCTX_MAX_CONTEXTS / 8),
-	[NETCTX_A_FLAGS]	= NLA_POLICY_MASK(NLA_U32, __NETCTX_F_ALL),
-	[NETCTX_A_FAMILY]	= NLA_POLICY_RANGE(NLA_U8, AF_INET, AF_INET6),
-	[NETCTX_A_LADDR]	= NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
-	[NETCTX_A_LPORT]	= NLA_POLICY_MIN(NLA_U16, 1),
-	[NETCTX_A_RADDR]	= NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
-	[NETCTX_A_RPORT]	= NLA_POLICY_MIN(NLA_U16, 1),
-	[NETCTX_A_TIMEOUT_MS]	= NLA_POLICY_FULL_RANGE(NLA_U32,
-						&netctx_timeout_range),
-	[NETCTX_A_GROUP]	= { .type = NLA_U32 },
-};
 
 static struct genl_family netctx_genl_family;
 
@@ -171,7 +142,7 @@ static int netctx_fill_ctx(struct sk_buff *skb, struct netctx_context *ctx)
 	return 0;
 }
 
-static int netctx_nl_get_ctx(struct sk_buff *skb, struct netlink_callback *cb)
+int netctx_nl_get_ctx_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct net *net = sock_net(cb->skb->sk);
 	bool global = net_eq(net, &init_net) &&
@@ -421,7 +392,7 @@ static int netctx_parse_key(struct genl_info *info, struct netctx_policy *p)
 	return 0;
 }
 
-static int netctx_nl_add_port(struct sk_buff *skb, struct genl_info *info)
+int netctx_nl_add_port_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	DECLARE_BITMAP(mask, NETCTX_MAX_CONTEXTS) = {};
 	struct net *net = genl_info_net(info);
@@ -478,7 +449,7 @@ static int netctx_nl_add_port(struct sk_buff *skb, struct genl_info *info)
 	return 0;
 }
 
-static int netctx_nl_del_port(struct sk_buff *skb, struct genl_info *info)
+int netctx_nl_del_port_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct net *net = genl_info_net(info);
 	struct netctx_policy *p;
@@ -505,7 +476,7 @@ static int netctx_nl_del_port(struct sk_buff *skb, struct genl_info *info)
 	return 0;
 }
 
-static int netctx_nl_get_port_start(struct netlink_callback *cb)
+int netctx_nl_get_port_start(struct netlink_callback *cb)
 {
 	struct net *net = sock_net(cb->skb->sk);
 	struct netctx_net *nn = netctx_net(net);
@@ -539,13 +510,13 @@ static int netctx_nl_get_port_start(struct netlink_callback *cb)
 	return 0;
 }
 
-static int netctx_nl_get_port_done(struct netlink_callback *cb)
+int netctx_nl_get_port_done(struct netlink_callback *cb)
 {
 	kvfree((void *)cb->args[2]);
 	return 0;
 }
 
-static int netctx_nl_get_port(struct sk_buff *skb, struct netlink_callback *cb)
+int netctx_nl_get_port_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct netctx_port_counts *pc = (void *)cb->args[2];
 	struct net *net = sock_net(skb->sk);
@@ -647,7 +618,7 @@ static bool netctx_conn_match(const struct netctx_conn_filter *f,
  * args[2] whether the reader may see flow hashes: an unprivileged one
  * does not get others' (SO_GET gives it its own sockets').
  */
-static int netctx_nl_get_conn_start(struct netlink_callback *cb)
+int netctx_nl_get_conn_start(struct netlink_callback *cb)
 {
 	struct nlattr **attrs = genl_dumpit_info(cb)->attrs;
 
@@ -661,7 +632,7 @@ static int netctx_nl_get_conn_start(struct netlink_callback *cb)
  * A bucket is sent whole, in one message batch, unless it alone does not
  * fit; the cursor is the bucket (and, then only, a position in it).
  */
-static int netctx_nl_get_conn(struct sk_buff *skb, struct netlink_callback *cb)
+int netctx_nl_get_conn_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct nlattr **attrs = genl_dumpit_info(cb)->attrs;
 	struct netctx_conn_filter f = { .net = sock_net(skb->sk), .ctx = -1 };
@@ -840,7 +811,7 @@ static struct netctx_context *netctx_parse_ctx(struct genl_info *info)
 	return netctx_context(id);
 }
 
-static int netctx_nl_assign_conn(struct sk_buff *skb, struct genl_info *info)
+int netctx_nl_assign_conn_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct netctx_context *ctx;
 	struct netctx_tuple t;
@@ -905,7 +876,7 @@ static int netctx_parse_select(struct genl_info *info,
 				 &sel->raddr);
 }
 
-static int netctx_nl_migrate_conn(struct sk_buff *skb, struct genl_info *info)
+int netctx_nl_migrate_conn_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct net *net = genl_info_net(info);
 	struct netctx_context *ctx;
@@ -953,7 +924,7 @@ static int netctx_nl_migrate_conn(struct sk_buff *skb, struct genl_info *info)
 	return netctx_conn_migrate(net, &t, ctx, flags, info->extack);
 }
 
-static int netctx_nl_set_conn(struct sk_buff *skb, struct genl_info *info)
+int netctx_nl_set_conn_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct netctx_tuple t;
 	int ret;
@@ -968,54 +939,11 @@ static int netctx_nl_set_conn(struct sk_buff *skb, struct genl_info *info)
 				     info->extack);
 }
 
-static const struct genl_ops netctx_genl_ops[] = {
-	{
-		.cmd	= NETCTX_CMD_GET_CTX,
-		.dumpit	= netctx_nl_get_ctx,
-	},
-	{
-		.cmd	= NETCTX_CMD_ADD_PORT,
-		.doit	= netctx_nl_add_port,
-		.flags	= GENL_UNS_ADMIN_PERM,
-	},
-	{
-		.cmd	= NETCTX_CMD_DEL_PORT,
-		.doit	= netctx_nl_del_port,
-		.flags	= GENL_UNS_ADMIN_PERM,
-	},
-	{
-		.cmd	= NETCTX_CMD_GET_PORT,
-		.start	= netctx_nl_get_port_start,
-		.dumpit	= netctx_nl_get_port,
-		.done	= netctx_nl_get_port_done,
-	},
-	{
-		.cmd	= NETCTX_CMD_GET_CONN,
-		.start	= netctx_nl_get_conn_start,
-		.dumpit	= netctx_nl_get_conn,
-	},
-	{
-		.cmd	= NETCTX_CMD_ASSIGN_CONN,
-		.doit	= netctx_nl_assign_conn,
-		.flags	= GENL_UNS_ADMIN_PERM,
-	},
-	{
-		.cmd	= NETCTX_CMD_MIGRATE_CONN,
-		.doit	= netctx_nl_migrate_conn,
-		.flags	= GENL_UNS_ADMIN_PERM,
-	},
-	{
-		.cmd	= NETCTX_CMD_SET_CONN,
-		.doit	= netctx_nl_set_conn,
-		.flags	= GENL_UNS_ADMIN_PERM,
-	},
-};
-
 static struct genl_family netctx_genl_family __ro_after_init = {
 	.name		= NETCTX_GENL_NAME,
 	.version	= NETCTX_GENL_VERSION,
+	/* Each op has its policy (netlink-gen.c); none: no attribute. */
 	.maxattr	= NETCTX_A_MAX,
-	.policy		= netctx_nl_policy,
 	.netnsok	= true,
 	/*
 	 * No genl_mutex: policies have their netns' mutex, migrations no
@@ -1023,8 +951,8 @@ static struct genl_family netctx_genl_family __ro_after_init = {
 	 */
 	.parallel_ops	= true,
 	.module		= THIS_MODULE,
-	.ops		= netctx_genl_ops,
-	.n_ops		= ARRAY_SIZE(netctx_genl_ops),
+	.ops		= netctx_nl_ops,
+	.n_ops		= ARRAY_SIZE(netctx_nl_ops),
 	.mcgrps		= netctx_mcgrps,
 	.n_mcgrps	= ARRAY_SIZE(netctx_mcgrps),
 };

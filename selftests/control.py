@@ -489,6 +489,9 @@ def bad_input_netlink():
                                              (A["NETCTX_A_BPF"],
                                               bytes(8 * 4097))],
              errno.ERANGE),
+            ("empty bpf", add, ok_port + [(A["NETCTX_A_HASH"], u8(5)),
+                                          (A["NETCTX_A_BPF"], b"")],
+             errno.EINVAL),
             ("bpf without ret", add, ok_port + [
                 (A["NETCTX_A_HASH"], u8(5)),
                 (A["NETCTX_A_BPF"], struct.pack("=HBBI", 0x28, 0, 0, 20))],
@@ -544,6 +547,152 @@ def run_raw(cases):
     nl = Genl()
     return [(name, nl.request(c, [(a, bytes.fromhex(v)) for a, v in at]),
              want) for name, c, at, want in cases]
+
+
+SPEC = os.path.join(TOP, "Documentation", "netlink", "specs", "netctx.yaml")
+# include/uapi/linux/netlink.h and genetlink.h
+CTRL_CMD_GETPOLICY, CTRL_ATTR_FAMILY_NAME, CTRL_ATTR_OP = 10, 2, 10
+CTRL_ATTR_POLICY = 8
+NL_ATTR_TYPE = {"u8": 2, "u16": 3, "u32": 4, "u64": 5, "binary": 10}
+NL_POLICY_TYPE_ATTR = {1: "type", 4: "min", 5: "max", 6: "min-len",
+                       7: "max-len", 12: "mask"}
+SCALAR_MAX = {"u8": 0xff, "u16": 0xffff, "u32": 0xffffffff}
+
+
+def spec():
+    """The netlink spec: {op name: (cmd, [request attrs])}, {attr: dict}."""
+    import yaml
+    with open(SPEC) as f:
+        y = yaml.safe_load(f)
+    attrs = {a["name"]: a for a in y["attribute-sets"][0]["attributes"]}
+    ops = {}
+    for o in y["operations"]["list"]:
+        if "do" not in o and "dump" not in o:
+            continue
+        req = o.get("do", o.get("dump", {})).get("request", {})
+        ops[o["name"]] = (C["NETCTX_CMD_" + o["name"].upper().replace(
+            "-", "_")], req.get("attributes", []), "dump" in o)
+    return ops, attrs
+
+
+def spec_policy(a, defs):
+    """What CTRL_CMD_GETPOLICY reports for attribute a of the spec."""
+    ck = a.get("checks", {})
+    want = {"type": NL_ATTR_TYPE[a["type"]]}
+    if a["type"] == "binary":
+        lo = ck.get("exact-len", ck.get("min-len", 0))
+        hi = ck.get("exact-len", ck.get("max-len", 0xffff))
+        if lo:
+            want["min-len"] = lo
+        if hi < 0xffff:
+            want["max-len"] = hi
+    elif "flags-mask" in ck:
+        want["mask"] = sum(1 << i for i in range(len(defs[ck["flags-mask"]])))
+    else:
+        want["min"] = ck.get("min", 0)
+        want["max"] = ck.get("max", SCALAR_MAX[a["type"]])
+    return want
+
+
+POLICY_OF = """
+import json, struct, sys
+from nclib import Genl
+nl = Genl()
+out = {}
+for name, op in json.loads(sys.argv[1]):
+    err, msgs = nl.dump(0x10, %d, [(%d, b"netctx\\0"),
+                                   (%d, struct.pack("=I", op))])
+    attrs = {}
+    for m in msgs:
+        top = Genl.parse(m[20:])
+        if %d not in top:
+            continue
+        for pol in Genl.parse(top[%d]).values():
+            for atype, desc in Genl.parse(pol).items():
+                d = {}
+                for k, v in Genl.parse(desc).items():
+                    d[k] = struct.unpack("=Q" if len(v) == 8 else "=I", v)[0]
+                attrs[atype] = d
+    out[name] = [err, attrs]
+print(json.dumps(out))
+""" % (CTRL_CMD_GETPOLICY, CTRL_ATTR_FAMILY_NAME, CTRL_ATTR_OP,
+       CTRL_ATTR_POLICY, CTRL_ATTR_POLICY)
+
+
+def policy_is_the_spec():
+    """The kernel's own description of each command's policy
+    (CTRL_CMD_GETPOLICY) is the spec's: the same request attributes, no
+    other, with the spec's types, ranges, lengths and masks."""
+    import yaml
+    ops, attrs = spec()
+    with open(SPEC) as f:
+        defs = {d["name"]: d.get("entries", [])
+                for d in yaml.safe_load(f)["definitions"]}
+    with Module(nr_contexts=2):
+        got = json.loads(cmd([sys.executable, "-c",
+                              "import sys; sys.path.insert(0, %r)\n" %
+                              os.path.dirname(os.path.abspath(__file__)) +
+                              POLICY_OF, json.dumps([(n, ops[n][0])
+                                                     for n in ops])]))
+    for name, (_, req, _) in ops.items():
+        err, pol = got[name]
+        ksft_eq(err, 0, "%s: policy dump" % name)
+        want = {str(A["NETCTX_A_" + n.upper().replace("-", "_")]):
+                {k: v for k, v in spec_policy(attrs[n], defs).items()}
+                for n in req}
+        have = {t: {NL_POLICY_TYPE_ATTR[int(k)]: v for k, v in d.items()
+                    if int(k) in NL_POLICY_TYPE_ATTR}
+                for t, d in pol.items()}
+        ksft_eq(have, want, "%s: the kernel's policy is the spec's" % name)
+
+
+def unused_attributes_refused():
+    """A command refuses an attribute it does not use (EINVAL), another
+    command's or one above its last: with one policy for the family it
+    was silently ignored. Dumps without request attributes refuse every
+    one. Nothing changes."""
+    import errno
+    ops, attrs = spec()
+    ok = {"proto": u8(6), "port": u16(7001), "family": u8(2),
+          "lport": u16(80), "raddr": bytes([10, 0, 0, 1]), "rport": u16(99),
+          "ctx-id": u32(1), "group": u32(3), "match": u8(0), "hash": u8(0)}
+    with Module(nr_contexts=2), Topo() as t:
+        state = ncctl(t.srv, "port", "show")
+        cases = []
+        for name, (c, req, dump) in ops.items():
+            base = [(A["NETCTX_A_" + n.upper().replace("-", "_")], ok[n])
+                    for n in req if n in ok]
+            foreign = [n for n in ("ctx-id", "port", "group", "match",
+                                   "family") if n not in req][0]
+            extra = (A["NETCTX_A_" + foreign.upper().replace("-", "_")],
+                     ok[foreign])
+            cases.append(("%s with %s" % (name, foreign), c, dump,
+                          base + [extra]))
+            last = max(A.values())
+            cases.append(("%s with attribute %d" % (name, last), c, dump,
+                          base + [(last, struct.pack("=Q", 1))]))
+        res = json.loads(cmd(
+            ["python3", "-c", "import sys,json; sys.path.insert(0, %r)\n"
+             "from control import run_any\n"
+             "print(json.dumps(run_any(json.loads(sys.argv[1]))))" %
+             os.path.dirname(os.path.abspath(__file__)),
+             json.dumps([(n, c, d, [(a, v.hex()) for a, v in at])
+                         for n, c, d, at in cases])], ns=t.srv))
+        for name, err in res:
+            ksft_eq(err, errno.EINVAL, "errno of %s" % name)
+        ksft_eq(ncctl(t.srv, "port", "show"), state, "no policy added")
+        ksft_eq(ncctl(t.srv, "conn", "show"), [], "no PCB created")
+
+
+def run_any(cases):
+    """In the namespace: send each raw request or dump, report errnos."""
+    nl = Genl()
+    out = []
+    for name, c, dump, at in cases:
+        at = [(a, bytes.fromhex(v)) for a, v in at]
+        out.append((name, nl.dump(nl.family, c, at)[0] if dump else
+                    nl.request(c, at)))
+    return out
 
 
 def events():
@@ -637,6 +786,8 @@ if __name__ == "__main__":
              ("sockopt_families", sockopt_families),
              ("bad_input_ncctl", bad_input_ncctl),
              ("bad_input_netlink", bad_input_netlink),
+             ("policy_is_the_spec", policy_is_the_spec),
+             ("unused_attributes_refused", unused_attributes_refused),
              ("bad_module_params_refused", bad_params),
              ("events", events),
              ("assignment_expires", assignment_expires)]

@@ -23,6 +23,12 @@
  * All configuration is per network namespace: a request acts on the netns of
  * the requesting socket. Requests that change state need CAP_NET_ADMIN in
  * the user namespace owning that netns; reads are open to everyone.
+ * A request may carry only the attributes listed for its command below
+ * (each command has its own policy): any other, a reply-only one
+ * included, is refused with -EINVAL ("Unknown attribute type"), and so is
+ * any attribute in a NETCTX_CMD_GET_CTX or NETCTX_CMD_GET_PORT dump
+ * request. Documentation/netlink/specs/netctx.yaml says the same, and
+ * the kernel's tables are generated from it.
  * The family's policy (CTRL_CMD_GETPOLICY) gives NETCTX_A_PROTO the range
  * 6..17 and NETCTX_A_FAMILY 2..10 (ERANGE outside); within them, a value
  * other than TCP/UDP or AF_INET/AF_INET6 is refused with EPROTONOSUPPORT

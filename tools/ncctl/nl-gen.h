@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: ((GPL-2.0 WITH Linux-syscall-note) OR BSD-3-Clause) */
+/* Do not edit directly, auto-generated from: */
+/*	Documentation/netlink/specs/netctx.yaml */
+/* by tools/nlspec/nlspec.py: attribute table of ncctl */
+
+#ifndef _NCCTL_NL_GEN_H
+#define _NCCTL_NL_GEN_H
+
+#include <stdint.h>
+
+#include <linux/netctx.h>
+
+/* An attribute as the spec describes it: replies are checked against it. */
+struct nc_attr_spec {
+	const char *name;	/* the uAPI's */
+	uint16_t min_len;	/* payload bytes */
+	uint16_t max_len;
+};
+
+static const struct nc_attr_spec nc_attr_specs[__NETCTX_A_MAX] = {
+	[NETCTX_A_UNSPEC] = { "NETCTX_A_UNSPEC", 0, 65535 },
+	[NETCTX_A_PAD] = { "NETCTX_A_PAD", 0, 65535 },
+	[NETCTX_A_CTX_ID] = { "NETCTX_A_CTX_ID", 4, 4 },
+	[NETCTX_A_CTX_CPU] = { "NETCTX_A_CTX_CPU", 4, 4 },
+	[NETCTX_A_CTX_CONNS] = { "NETCTX_A_CTX_CONNS", 4, 4 },
+	[NETCTX_A_CTX_QUEUED] = { "NETCTX_A_CTX_QUEUED", 4, 4 },
+	[NETCTX_A_CTX_PACKETS] = { "NETCTX_A_CTX_PACKETS", 8, 8 },
+	[NETCTX_A_CTX_BYTES] = { "NETCTX_A_CTX_BYTES", 8, 8 },
+	[NETCTX_A_CTX_DROPS] = { "NETCTX_A_CTX_DROPS", 8, 8 },
+	[NETCTX_A_CTX_MIGRATIONS_IN] = { "NETCTX_A_CTX_MIGRATIONS_IN", 8, 8 },
+	[NETCTX_A_CTX_MIGRATIONS_OUT] = { "NETCTX_A_CTX_MIGRATIONS_OUT", 8, 8 },
+	[NETCTX_A_CTX_TIMERS_FIRED] = { "NETCTX_A_CTX_TIMERS_FIRED", 8, 8 },
+	[NETCTX_A_PROTO] = { "NETCTX_A_PROTO", 1, 1 },
+	[NETCTX_A_PORT] = { "NETCTX_A_PORT", 2, 2 },
+	[NETCTX_A_MATCH] = { "NETCTX_A_MATCH", 1, 1 },
+	[NETCTX_A_HASH] = { "NETCTX_A_HASH", 1, 1 },
+	[NETCTX_A_HASH_KEY] = { "NETCTX_A_HASH_KEY", 40, 40 },
+	[NETCTX_A_BPF] = { "NETCTX_A_BPF", 0, 32768 },
+	[NETCTX_A_CONTEXTS] = { "NETCTX_A_CONTEXTS", 8, 128 },
+	[NETCTX_A_FLAGS] = { "NETCTX_A_FLAGS", 4, 4 },
+	[NETCTX_A_CONNS] = { "NETCTX_A_CONNS", 4, 4 },
+	[NETCTX_A_FAMILY] = { "NETCTX_A_FAMILY", 1, 1 },
+	[NETCTX_A_LADDR] = { "NETCTX_A_LADDR", 4, 16 },
+	[NETCTX_A_LPORT] = { "NETCTX_A_LPORT", 2, 2 },
+	[NETCTX_A_RADDR] = { "NETCTX_A_RADDR", 4, 16 },
+	[NETCTX_A_RPORT] = { "NETCTX_A_RPORT", 2, 2 },
+	[NETCTX_A_ORIGIN] = { "NETCTX_A_ORIGIN", 1, 1 },
+	[NETCTX_A_FLOW_HASH] = { "NETCTX_A_FLOW_HASH", 4, 4 },
+	[NETCTX_A_PACKETS] = { "NETCTX_A_PACKETS", 8, 8 },
+	[NETCTX_A_BYTES] = { "NETCTX_A_BYTES", 8, 8 },
+	[NETCTX_A_STATE] = { "NETCTX_A_STATE", 1, 1 },
+	[NETCTX_A_FIRST_CTX] = { "NETCTX_A_FIRST_CTX", 4, 4 },
+	[NETCTX_A_TIMEOUT_MS] = { "NETCTX_A_TIMEOUT_MS", 4, 4 },
+	[NETCTX_A_EVENT] = { "NETCTX_A_EVENT", 1, 1 },
+	[NETCTX_A_CTX_OVERFLOWS] = { "NETCTX_A_CTX_OVERFLOWS", 8, 8 },
+	[NETCTX_A_PLACED_BY] = { "NETCTX_A_PLACED_BY", 1, 1 },
+	[NETCTX_A_GROUP] = { "NETCTX_A_GROUP", 4, 4 },
+	[NETCTX_A_ERROR] = { "NETCTX_A_ERROR", 4, 4 },
+	[NETCTX_A_CTX_LOAD] = { "NETCTX_A_CTX_LOAD", 8, 8 },
+};
+
+/* Each command's request attributes (bit n: attribute n): the kernel
+ * refuses any other. */
+static const uint64_t nc_cmd_requests[__NETCTX_CMD_MAX] = {
+	[NETCTX_CMD_GET_CTX] = 0,
+	[NETCTX_CMD_ADD_PORT] = 1ULL << NETCTX_A_PROTO |
+		1ULL << NETCTX_A_PORT |
+		1ULL << NETCTX_A_MATCH |
+		1ULL << NETCTX_A_HASH |
+		1ULL << NETCTX_A_HASH_KEY |
+		1ULL << NETCTX_A_BPF |
+		1ULL << NETCTX_A_CONTEXTS |
+		1ULL << NETCTX_A_FLAGS,
+	[NETCTX_CMD_DEL_PORT] = 1ULL << NETCTX_A_PROTO |
+		1ULL << NETCTX_A_PORT |
+		1ULL << NETCTX_A_MATCH,
+	[NETCTX_CMD_GET_PORT] = 0,
+	[NETCTX_CMD_GET_CONN] = 1ULL << NETCTX_A_CTX_ID |
+		1ULL << NETCTX_A_PROTO |
+		1ULL << NETCTX_A_PORT,
+	[NETCTX_CMD_ASSIGN_CONN] = 1ULL << NETCTX_A_CTX_ID |
+		1ULL << NETCTX_A_PROTO |
+		1ULL << NETCTX_A_FAMILY |
+		1ULL << NETCTX_A_LADDR |
+		1ULL << NETCTX_A_LPORT |
+		1ULL << NETCTX_A_RADDR |
+		1ULL << NETCTX_A_RPORT |
+		1ULL << NETCTX_A_TIMEOUT_MS |
+		1ULL << NETCTX_A_GROUP,
+	[NETCTX_CMD_MIGRATE_CONN] = 1ULL << NETCTX_A_CTX_ID |
+		1ULL << NETCTX_A_PROTO |
+		1ULL << NETCTX_A_FLAGS |
+		1ULL << NETCTX_A_FAMILY |
+		1ULL << NETCTX_A_LADDR |
+		1ULL << NETCTX_A_LPORT |
+		1ULL << NETCTX_A_RADDR |
+		1ULL << NETCTX_A_RPORT |
+		1ULL << NETCTX_A_GROUP,
+	[NETCTX_CMD_SET_CONN] = 1ULL << NETCTX_A_PROTO |
+		1ULL << NETCTX_A_FAMILY |
+		1ULL << NETCTX_A_LADDR |
+		1ULL << NETCTX_A_LPORT |
+		1ULL << NETCTX_A_RADDR |
+		1ULL << NETCTX_A_RPORT |
+		1ULL << NETCTX_A_GROUP,
+};
+
+static const char *const nc_cmd_names[__NETCTX_CMD_MAX] = {
+	[NETCTX_CMD_UNSPEC] = "NETCTX_CMD_UNSPEC",
+	[NETCTX_CMD_GET_CTX] = "NETCTX_CMD_GET_CTX",
+	[NETCTX_CMD_ADD_PORT] = "NETCTX_CMD_ADD_PORT",
+	[NETCTX_CMD_DEL_PORT] = "NETCTX_CMD_DEL_PORT",
+	[NETCTX_CMD_GET_PORT] = "NETCTX_CMD_GET_PORT",
+	[NETCTX_CMD_GET_CONN] = "NETCTX_CMD_GET_CONN",
+	[NETCTX_CMD_ASSIGN_CONN] = "NETCTX_CMD_ASSIGN_CONN",
+	[NETCTX_CMD_MIGRATE_CONN] = "NETCTX_CMD_MIGRATE_CONN",
+	[NETCTX_CMD_EVENT] = "NETCTX_CMD_EVENT",
+	[NETCTX_CMD_SET_CONN] = "NETCTX_CMD_SET_CONN",
+};
+
+#endif /* _NCCTL_NL_GEN_H */
