@@ -14,6 +14,7 @@
 #include <linux/netlink.h>
 
 #include "nl.h"
+#include "nl-gen.h"
 #include "utils.h"
 
 /* Largest request: ADD_PORT with a program of NETCTX_BPF_MAX_INSNS. */
@@ -64,80 +65,36 @@ struct nc_nl_talk {
 	bool intr;		/* a dump reply had NLM_F_DUMP_INTR */
 };
 
-#define NC_ATTR(x)	[NETCTX_A_##x] = "NETCTX_A_" #x
-static const char *const nc_attr_names[__NETCTX_A_MAX] = {
-	NC_ATTR(UNSPEC), NC_ATTR(PAD), NC_ATTR(CTX_ID), NC_ATTR(CTX_CPU),
-	NC_ATTR(CTX_CONNS), NC_ATTR(CTX_QUEUED), NC_ATTR(CTX_PACKETS),
-	NC_ATTR(CTX_BYTES), NC_ATTR(CTX_DROPS), NC_ATTR(CTX_MIGRATIONS_IN),
-	NC_ATTR(CTX_MIGRATIONS_OUT), NC_ATTR(CTX_TIMERS_FIRED), NC_ATTR(PROTO),
-	NC_ATTR(PORT), NC_ATTR(MATCH), NC_ATTR(HASH), NC_ATTR(HASH_KEY),
-	NC_ATTR(BPF), NC_ATTR(CONTEXTS), NC_ATTR(FLAGS), NC_ATTR(CONNS),
-	NC_ATTR(FAMILY), NC_ATTR(LADDR), NC_ATTR(LPORT), NC_ATTR(RADDR),
-	NC_ATTR(RPORT), NC_ATTR(ORIGIN), NC_ATTR(FLOW_HASH), NC_ATTR(PACKETS),
-	NC_ATTR(BYTES), NC_ATTR(STATE), NC_ATTR(FIRST_CTX),
-	NC_ATTR(TIMEOUT_MS), NC_ATTR(EVENT), NC_ATTR(CTX_OVERFLOWS),
-	NC_ATTR(PLACED_BY), NC_ATTR(GROUP), NC_ATTR(ERROR), NC_ATTR(CTX_LOAD),
-};
-
 static const char *nc_attr_name(unsigned int type)
 {
-	return type < ARRAY_SIZE(nc_attr_names) ? nc_attr_names[type] : NULL;
+	return type < ARRAY_SIZE(nc_attr_specs) ? nc_attr_specs[type].name : NULL;
 }
 
-/* Does the payload length of a reply attribute match its type? */
+/*
+ * Does the payload length of a reply attribute match the spec (nl-gen.h)?
+ * Arrays and addresses have a shape the spec's bounds do not say.
+ */
 static bool nc_attr_valid(const struct nlattr *a)
 {
 	uint16_t len = mnl_attr_get_payload_len(a);
+	uint16_t type = mnl_attr_get_type(a);
 
-	switch (mnl_attr_get_type(a)) {
-	case NETCTX_A_PROTO:
-	case NETCTX_A_MATCH:
-	case NETCTX_A_HASH:
-	case NETCTX_A_FAMILY:
-	case NETCTX_A_ORIGIN:
-	case NETCTX_A_PLACED_BY:
-	case NETCTX_A_STATE:
-	case NETCTX_A_EVENT:
-		return len == sizeof(uint8_t);
-	case NETCTX_A_PORT:
-	case NETCTX_A_LPORT:
-	case NETCTX_A_RPORT:
-		return len == sizeof(uint16_t);
-	case NETCTX_A_CTX_ID:
-	case NETCTX_A_CTX_CPU:
-	case NETCTX_A_CTX_CONNS:
-	case NETCTX_A_CTX_QUEUED:
-	case NETCTX_A_FLAGS:
-	case NETCTX_A_CONNS:
-	case NETCTX_A_FLOW_HASH:
-	case NETCTX_A_FIRST_CTX:
-	case NETCTX_A_TIMEOUT_MS:
-	case NETCTX_A_GROUP:
-	case NETCTX_A_ERROR:
-		return len == sizeof(uint32_t);
-	case NETCTX_A_CTX_PACKETS:
-	case NETCTX_A_CTX_BYTES:
-	case NETCTX_A_CTX_DROPS:
-	case NETCTX_A_CTX_MIGRATIONS_IN:
-	case NETCTX_A_CTX_MIGRATIONS_OUT:
-	case NETCTX_A_CTX_TIMERS_FIRED:
-	case NETCTX_A_CTX_OVERFLOWS:
-	case NETCTX_A_CTX_LOAD:
-	case NETCTX_A_PACKETS:
-	case NETCTX_A_BYTES:
-		return len == sizeof(uint64_t);
-	case NETCTX_A_HASH_KEY:
-		return len == NETCTX_TOEPLITZ_KEY_LEN;
+	if (type >= ARRAY_SIZE(nc_attr_specs))
+		return true;	/* newer than this header */
+	if (len < nc_attr_specs[type].min_len ||
+	    len > nc_attr_specs[type].max_len)
+		return false;
+	switch (type) {
 	case NETCTX_A_BPF:
-		return len && len % sizeof(struct sock_filter) == 0;
+		return len % sizeof(struct sock_filter) == 0;
 	case NETCTX_A_CONTEXTS:
-		return len && len % sizeof(uint64_t) == 0;
+		return len % sizeof(uint64_t) == 0;
 	case NETCTX_A_LADDR:
 	case NETCTX_A_RADDR:
 		return len == sizeof(struct in_addr) ||
 		       len == sizeof(struct in6_addr);
 	default:
-		return true;	/* PAD, or newer than this header */
+		return true;
 	}
 }
 

@@ -20,6 +20,9 @@
  * $NCCTL_FAKE_LOG, one line, its attributes decoded:
  *   ADD_PORT ack PROTO=6 PORT=5000 HASH=1 HASH_KEY=6d5a... CONTEXTS=0f00...
  * Errors it gives, with an extack message and the offending attribute:
+ *   an attribute the command's policy does not have (nl-gen.h, from the
+ *   spec, as the kernel's netlink-gen.c): EINVAL "Unknown attribute type";
+ *   one of a length the spec does not allow: ERANGE;
  *   port 666: EEXIST; a context >= 2 in CONTEXTS: EINVAL;
  *   a toeplitz policy on port 999: EEXIST with the attribute but no message;
  *   MIGRATE_CONN of an unknown connection (but local port 5000): ENOENT,
@@ -63,6 +66,8 @@
 #include <libmnl/libmnl.h>
 #include <linux/netctx.h>
 
+#include "nl-gen.h"
+
 #define FAKE_FAMILY	0x2a
 #define FAKE_MCGRP	7
 #define FAKE_PORTID	4242
@@ -92,22 +97,9 @@ static bool sock_opened;
 static struct fake_port ports[32];
 static unsigned int nports;
 
-static const char *const cmd_names[] = {
-	"UNSPEC", "GET_CTX", "ADD_PORT", "DEL_PORT", "GET_PORT", "GET_CONN",
-	"ASSIGN_CONN", "MIGRATE_CONN", "EVENT", "SET_CONN",
-};
-
-#define A(x)	[NETCTX_A_##x] = #x
-static const char *const attr_names[__NETCTX_A_MAX] = {
-	A(UNSPEC), A(PAD), A(CTX_ID), A(CTX_CPU), A(CTX_CONNS), A(CTX_QUEUED),
-	A(CTX_PACKETS), A(CTX_BYTES), A(CTX_DROPS), A(CTX_MIGRATIONS_IN),
-	A(CTX_MIGRATIONS_OUT), A(CTX_TIMERS_FIRED), A(PROTO), A(PORT),
-	A(MATCH), A(HASH), A(HASH_KEY), A(BPF), A(CONTEXTS), A(FLAGS),
-	A(CONNS), A(FAMILY), A(LADDR), A(LPORT), A(RADDR), A(RPORT),
-	A(ORIGIN), A(FLOW_HASH), A(PACKETS), A(BYTES), A(STATE),
-	A(FIRST_CTX), A(TIMEOUT_MS), A(EVENT), A(CTX_OVERFLOWS),
-	A(PLACED_BY), A(GROUP), A(ERROR), A(CTX_LOAD),
-};
+/* Names as the log writes them: the uAPI's, without the prefix. */
+#define CMD_NAME(c)	(nc_cmd_names[c] + sizeof("NETCTX_CMD_") - 1)
+#define ATTR_NAME(a)	(nc_attr_specs[a].name + sizeof("NETCTX_A_") - 1)
 
 static bool env(const char *name)
 {
@@ -220,7 +212,8 @@ static void log_request(const struct nlmsghdr *nlh)
 	if (!f)
 		return;
 	fprintf(f, "%s%s%s",
-		g->cmd < ARRAY_SIZE(cmd_names) ? cmd_names[g->cmd] : "?",
+		g->cmd < ARRAY_SIZE(nc_cmd_names) && nc_cmd_names[g->cmd] ?
+		CMD_NAME(g->cmd) : "?",
 		nlh->nlmsg_flags & NLM_F_ACK ? " ack" : "",
 		nlh->nlmsg_flags & NLM_F_DUMP ? " dump" : "");
 	if (g->version != NETCTX_GENL_VERSION)
@@ -233,7 +226,7 @@ static void log_request(const struct nlmsghdr *nlh)
 			fprintf(f, " attr%u", type);
 			continue;
 		}
-		fprintf(f, " %s=", attr_names[type]);
+		fprintf(f, " %s=", ATTR_NAME(type));
 		len = mnl_attr_get_payload_len(a);
 		switch (type) {
 		case NETCTX_A_PROTO: case NETCTX_A_MATCH: case NETCTX_A_HASH:
@@ -693,9 +686,23 @@ static void request(const struct nlmsghdr *req)
 		return;
 	}
 	log_request(req);
+	/* As the kernel's per-command policy (netlink-gen.c) refuses. */
 	mnl_attr_for_each(a, req, sizeof(*g)) {
-		if (mnl_attr_get_type(a) <= NETCTX_A_MAX)
-			tb[mnl_attr_get_type(a)] = a;
+		uint16_t type = mnl_attr_get_type(a);
+		uint16_t len = mnl_attr_get_payload_len(a);
+
+		if (g->cmd >= ARRAY_SIZE(nc_cmd_requests) || type >= 64 ||
+		    !(nc_cmd_requests[g->cmd] & 1ULL << type)) {
+			ack(req, -EINVAL, "Unknown attribute type", a, -1);
+			return;
+		}
+		if (len < nc_attr_specs[type].min_len ||
+		    len > nc_attr_specs[type].max_len) {
+			ack(req, -ERANGE, "Attribute failed policy validation",
+			    a, -1);
+			return;
+		}
+		tb[type] = a;
 	}
 	switch (g->cmd) {
 	case NETCTX_CMD_GET_CTX:
