@@ -17,8 +17,8 @@ import time
 
 import nchash
 from nclib import (KO, NCCTL, TOP, Genl, Held, Module, Monitor, Topo,
-                   busywait, cmd, connections, ksft_eq, ksft_run, ksft_true,
-                   listener, lport, ncctl, rport, uapi_enum)
+                   busywait, cmd, connections, helper, ksft_eq, ksft_run,
+                   ksft_true, listener, lport, ncctl, rport, uapi_enum)
 
 PORT = 5000
 KEY = bytes.fromhex("0f1e2d3c4b5a69788796a5b4c3d2e1f0")
@@ -219,27 +219,7 @@ def preassign_library():
             srv.close()
 
 
-LIB_SERVER = """
-import ctypes, socket, struct, sys
-lib = ctypes.CDLL(sys.argv[1])
-addr, port, peer, pport, ctx = sys.argv[2], int(sys.argv[3]), sys.argv[4], \
-    int(sys.argv[5]), int(sys.argv[6])
-fam = socket.AF_INET6 if ':' in addr else socket.AF_INET
-s = socket.socket(fam, socket.SOCK_STREAM)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind((addr, port))
-if fam == socket.AF_INET:
-    sa = struct.pack('=HH4s8x', fam, socket.htons(pport),
-                     socket.inet_pton(fam, peer))
-else:
-    sa = struct.pack('=HHI16sI', fam, socket.htons(pport), 0,
-                     socket.inet_pton(fam, peer), 0)
-if lib.netctx_assign(s.fileno(), sa, len(sa), ctx):
-    sys.exit('netctx_assign: errno %d' % ctypes.get_errno())
-s.listen(8)
-print('ready', flush=True)
-sys.stdin.read()
-"""
+LIB_SERVER = helper("lib_server")
 
 
 def preassign_library_server():
@@ -311,29 +291,14 @@ def unprivileged():
         csrv.close()
 
 
-QUOTA_CLIENT = """
-import errno, socket, struct, sys
-s = socket.socket()
-s.bind((sys.argv[1], 0))
-out = []
-for port in range(1000, 1000 + int(sys.argv[3])):
-    sa = struct.pack('=HH4s8x', socket.AF_INET, socket.htons(port),
-                     socket.inet_aton(sys.argv[2]))
-    try:
-        s.setsockopt(0, 3600, struct.pack('=IIII', 1, 0, 0, 0) + sa +
-                     bytes(28 - len(sa)) + bytes(4))
-        out.append('ok')
-    except OSError as e:
-        out.append(errno.errorcode[e.errno])
-print(' '.join(out))
-"""
+QUOTA_CLIENT = helper("quota_client")
 
 
 def unprivileged_assign_quota():
     """An unprivileged process cannot fill the shared connection table
     with pre-assignments: it gets ENOSPC past user_assign_max."""
     with Module(nr_contexts=2, user_assign_max=3), Topo() as t:
-        r = as_nobody(t.srv, "python3", "-c", QUOTA_CLIENT, t.V4[1],
+        r = as_nobody(t.srv, "python3", QUOTA_CLIENT, t.V4[1],
                       t.V4[0], "5")
         ksft_eq(r.stdout.split(), ["ok"] * 3 + ["ENOSPC"] * 2,
                 "nobody's assignments: %r" % r.stderr)
@@ -344,44 +309,7 @@ def unprivileged_assign_quota():
         ksft_eq(len(ncctl(t.srv, "conn", "show")), 4, "admin's assignment")
 
 
-FAMILY_CLIENT = """
-import errno, socket, struct, sys
-SOL_IP, SOL_IPV6, ASSIGN = 0, 41, 3600
-
-
-def req(ctx, sa):
-    return struct.pack('=IIII', ctx, 0, 0, 0) + sa + bytes(28 - len(sa)) + \\
-        bytes(4)
-
-
-def sin(addr, port):
-    return struct.pack('=HH4s8x', socket.AF_INET, socket.htons(port),
-                       socket.inet_aton(addr))
-
-
-def sin6(addr, port):
-    return struct.pack('=HHI16sI', socket.AF_INET6, socket.htons(port), 0,
-                       socket.inet_pton(socket.AF_INET6, addr), 0)
-
-
-out = []
-# An IPv4 socket cannot pre-assign an IPv6 peer.
-s4 = socket.socket(socket.AF_INET)
-s4.bind(('0.0.0.0', 0))
-try:
-    s4.setsockopt(SOL_IP, ASSIGN, req(1, sin6(sys.argv[2], 6003)))
-    out.append('ok')
-except OSError as e:
-    out.append(errno.errorcode[e.errno])
-# A dual-stack IPv6 socket pre-assigns an IPv4 peer, then connects to it.
-s6 = socket.socket(socket.AF_INET6)
-s6.bind(('::', 0))
-s6.setsockopt(SOL_IPV6, ASSIGN, req(3, sin(sys.argv[1], 6003)))
-s6.connect(('::ffff:' + sys.argv[1], 6003))
-out.append(str(s6.getsockname()[1]))
-print(' '.join(out), flush=True)
-sys.stdin.read()
-"""
+FAMILY_CLIENT = helper("family_client")
 
 
 def sockopt_families():
@@ -594,29 +522,7 @@ def spec_policy(a, defs):
     return want
 
 
-POLICY_OF = """
-import json, struct, sys
-from nclib import Genl
-nl = Genl()
-out = {}
-for name, op in json.loads(sys.argv[1]):
-    err, msgs = nl.dump(0x10, %d, [(%d, b"netctx\\0"),
-                                   (%d, struct.pack("=I", op))])
-    attrs = {}
-    for m in msgs:
-        top = Genl.parse(m[20:])
-        if %d not in top:
-            continue
-        for pol in Genl.parse(top[%d]).values():
-            for atype, desc in Genl.parse(pol).items():
-                d = {}
-                for k, v in Genl.parse(desc).items():
-                    d[k] = struct.unpack("=Q" if len(v) == 8 else "=I", v)[0]
-                attrs[atype] = d
-    out[name] = [err, attrs]
-print(json.dumps(out))
-""" % (CTRL_CMD_GETPOLICY, CTRL_ATTR_FAMILY_NAME, CTRL_ATTR_OP,
-       CTRL_ATTR_POLICY, CTRL_ATTR_POLICY)
+POLICY_OF = helper("policy_of")
 
 
 def policy_is_the_spec():
@@ -629,11 +535,8 @@ def policy_is_the_spec():
         defs = {d["name"]: d.get("entries", [])
                 for d in yaml.safe_load(f)["definitions"]}
     with Module(nr_contexts=2):
-        got = json.loads(cmd([sys.executable, "-c",
-                              "import sys; sys.path.insert(0, %r)\n" %
-                              os.path.dirname(os.path.abspath(__file__)) +
-                              POLICY_OF, json.dumps([(n, ops[n][0])
-                                                     for n in ops])]))
+        got = json.loads(cmd([sys.executable, POLICY_OF,
+                              json.dumps([(n, ops[n][0]) for n in ops])]))
     for name, (_, req, _) in ops.items():
         err, pol = got[name]
         ksft_eq(err, 0, "%s: policy dump" % name)

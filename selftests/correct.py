@@ -19,89 +19,19 @@ import sys
 import time
 
 from nclib import (TOP, Client, Module, Topo, busywait, cmd, deadline,
-                   ksft_eq, ksft_run, ksft_true, ncctl, rport, server_report,
-                   traffic)
+                   helper, ksft_eq, ksft_run, ksft_true, ncctl, rport,
+                   server_report, traffic)
 
 PORT = 80
 NR_CTX = 4
 
 # Echoes every connection's bytes back, one thread per connection.
-ECHO_SERVER = """
-import socket, sys, threading
-addr, port = sys.argv[1], int(sys.argv[2])
-dev = sys.argv[3] if len(sys.argv) > 3 else ''
-fam = socket.AF_INET6 if ':' in addr else socket.AF_INET
-s = socket.socket(fam, socket.SOCK_STREAM)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-if dev:
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, dev.encode())
-s.bind((addr, port))
-s.listen(1024)
-print('ready', flush=True)
-def echo(c):
-    while True:
-        d = c.recv(65536)
-        if not d:
-            break
-        c.sendall(d)
-    c.close()
-while True:
-    c, _ = s.accept()
-    threading.Thread(target=echo, args=(c,), daemon=True).start()
-"""
+ECHO_SERVER = helper("echo_server")
 
 # Opens n connections at once (non-blocking connects, all in flight
 # together), then has each echo a message; prints the local ports, then
 # on each line of stdin one more round trip on every connection.
-ECHO_CLIENT = """
-import select, socket, sys, time
-addr, port, n, tmo = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), \
-    float(sys.argv[4])
-dev = sys.argv[5] if len(sys.argv) > 5 else ''
-fam = socket.AF_INET6 if ':' in addr else socket.AF_INET
-socks = []
-for i in range(n):
-    s = socket.socket(fam, socket.SOCK_STREAM)
-    if dev:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, dev.encode())
-    s.setblocking(False)
-    s.connect_ex((addr, port))
-    socks.append(s)
-end = time.time() + tmo
-pending = list(socks)
-while pending and time.time() < end:
-    _, w, _ = select.select([], pending, [], 0.2)
-    for s in w:
-        pending.remove(s)
-if pending:
-    print('connect timeout', flush=True)
-    sys.exit(1)
-for s in socks:
-    s.setblocking(True)
-    s.settimeout(tmo)
-def round_trip(tag):
-    for i, s in enumerate(socks):
-        msg = ('%s-%d;' % (tag, i)).encode() * 50
-        s.sendall(msg)
-        got = b''
-        while len(got) < len(msg):
-            d = s.recv(65536)
-            if not d:
-                break
-            got += d
-        if got != msg:
-            print('bad echo on', s.getsockname()[1], flush=True)
-            sys.exit(1)
-try:
-    round_trip('first')
-except OSError as e:
-    print('error', e, flush=True)
-    sys.exit(1)
-print(' '.join(str(s.getsockname()[1]) for s in socks), flush=True)
-for line in sys.stdin:
-    round_trip(line.strip())
-    print('ok', flush=True)
-"""
+ECHO_CLIENT = helper("echo_client")
 
 
 class Echo:
@@ -109,7 +39,7 @@ class Echo:
 
     def __init__(self, ns, script, *args):
         self.p = subprocess.Popen(["ip", "netns", "exec", ns, "python3",
-                                   "-c", script] + [str(a) for a in args],
+                                   script] + [str(a) for a in args],
                                   stdin=subprocess.PIPE,
                                   stdout=subprocess.PIPE, text=True)
         self.line = self.p.stdout.readline().strip()
@@ -200,15 +130,7 @@ def burst_every_policy(family):
     return test
 
 
-HOG = """
-import select, sys, time
-print('ready', flush=True)
-sys.stdin.readline()
-end = time.time() + float(sys.argv[1])
-print('hogging', flush=True)
-while time.time() < end and not select.select([sys.stdin], [], [], 0)[0]:
-    pass
-"""
+HOG = helper("busy_hog")
 
 
 def _comms():
@@ -242,7 +164,7 @@ class Hog:
         with open(self.RT, "w") as f:
             f.write("-1")
         self.p = subprocess.Popen(["taskset", "-c", str(self.cpu), "chrt",
-                                   "-f", "50", "python3", "-c", HOG,
+                                   "-f", "50", "python3", HOG,
                                    str(deadline(60))],
                                   stdin=subprocess.PIPE,
                                   stdout=subprocess.PIPE, text=True)
@@ -277,30 +199,7 @@ class Hog:
 # Sends numbered datagrams in traffic.py's format from named sockets: a
 # line "NAME N" sends N more from socket NAME (created on first use; a
 # numeric NAME is the source port to bind).
-UDP_SENDER = """
-import socket, struct, sys
-sys.path.insert(0, sys.argv[3])
-from traffic import pattern
-addr, port = sys.argv[1], int(sys.argv[2])
-fam = socket.AF_INET6 if ':' in addr else socket.AF_INET
-socks, seqs = {}, {}
-print('ready', flush=True)
-for line in sys.stdin:
-    name, n = line.split()
-    if name not in socks:
-        # Unconnected: an ICMP error must not fail the next send.
-        s = socket.socket(fam, socket.SOCK_DGRAM)
-        s.bind(('::' if fam == socket.AF_INET6 else '0.0.0.0',
-                int(name) if name.isdigit() else 0))
-        socks[name], seqs[name] = s, 0
-    s, i = socks[name], sorted(socks).index(name)
-    for _ in range(int(n)):
-        seq = seqs[name]
-        s.sendto(struct.pack('!II', i, seq) + pattern(i, seq, 200),
-                 (addr, port))
-        seqs[name] = seq + 1
-    print(s.getsockname()[1], flush=True)
-"""
+UDP_SENDER = helper("udp_sender")
 
 
 class UdpSender(Echo):
@@ -546,21 +445,7 @@ def bridged():
             cmd(["ip", "netns", "del", n], check=False)
 
 
-WITNESS = """
-import select, socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(('0.0.0.0', int(sys.argv[1])))
-print('ready', flush=True)
-n = 0
-while True:
-    r, _, _ = select.select([s, sys.stdin], [], [])
-    if s in r:
-        s.recv(65536)
-        n += 1
-    if sys.stdin in r:
-        break
-print(n, flush=True)
-"""
+WITNESS = helper("witness")
 
 
 def witness_count(w):

@@ -7,8 +7,9 @@ checked by the runner) and oops nowhere."""
 import os
 import sys
 
-from nclib import (Client, KsftSkip, Module, Topo, busywait, cmd, ksft_eq,
-                   ksft_run, ksft_true, ncctl, server_report, traffic)
+from nclib import (Client, KsftSkip, Module, Topo, busywait, cmd, helper,
+                   ksft_eq, ksft_run, ksft_true, ncctl, server_report,
+                   traffic)
 
 PORT = 5000
 CPU_SYS = "/sys/devices/system/cpu"
@@ -148,13 +149,7 @@ def netns_delete_during_traffic():
         addr = t.addr(4, "srv")
         ncctl(t.srv, "port", "add", "udp", PORT)
         srv = traffic(t.srv, "server", "udp", addr, PORT, idle=30)
-        flood = cmd(["python3", "-c",
-                     "import socket,time\n"
-                     "s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\n"
-                     "end=time.time()+3\n"
-                     "while time.time()<end:\n"
-                     "  try: s.sendto(b'x'*500,(%r,%d))\n"
-                     "  except OSError: pass\n" % (addr, PORT)],
+        flood = cmd(["python3", helper("udp_flood"), addr, str(PORT), "3"],
                     ns=t.cli, background=True)
         busywait(lambda: ncctl(t.srv, "conn", "show"), timeout=20)
         srv.kill()

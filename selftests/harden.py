@@ -11,8 +11,8 @@ import subprocess
 import sys
 
 from nclib import (NCCTL, Held, Module, Topo, busywait, cmd, connections,
-                   deadline, ksft_eq, ksft_run, ksft_true, listener, lport,
-                   ncctl, rport, server_report, traffic, uapi_enum)
+                   deadline, helper, ksft_eq, ksft_run, ksft_true, listener,
+                   lport, ncctl, rport, server_report, traffic, uapi_enum)
 
 NOBODY = 65534
 SETPRIV = ["setpriv", "--reuid=%d" % NOBODY, "--regid=%d" % NOBODY,
@@ -47,9 +47,7 @@ class KernelLog:
 
 def python_as(prefix, code, *args):
     """Runs python code under prefix (e.g. SETPRIV); returns its JSON."""
-    out = cmd(prefix + [sys.executable, "-c",
-                        "import sys; sys.path.insert(0, %r)\n" % HERE +
-                        code] + [str(a) for a in args])
+    out = cmd(prefix + [sys.executable, code] + [str(a) for a in args])
     return json.loads(out)
 
 
@@ -61,17 +59,7 @@ def userns_available():
     cmd(SETPRIV + ["unshare", "-Urn", "true"])
 
 
-POLICY_DUMP = """
-import json, struct
-from nclib import Genl
-nl = Genl()
-name = (2, b"netctx\\0")
-res = {"all": nl.dump(0x10, 10, [name])[0]}
-for op in json.loads(sys.argv[1]):
-    err, msgs = nl.dump(0x10, 10, [name, (10, struct.pack("=I", op))])
-    res[str(op)] = [err, len(msgs)]
-print(json.dumps(res))
-"""
+POLICY_DUMP = helper("policy_dump")
 
 
 def policy_dump_unprivileged():
@@ -91,23 +79,7 @@ def policy_dump_unprivileged():
         log.check()
 
 
-CONN_READER = """
-import errno, json, socket, struct
-from nclib import Genl
-nl = Genl()
-err, msgs = nl.dump(nl.family, int(sys.argv[1]), [])
-conns = [sorted(Genl.parse(m[20:])) for m in msgs]
-fam = Genl.parse(nl._talk(0x10, 3, [(2, b"netctx\\0")], ack=False)[1][0][20:])
-groups = [Genl.parse(g) for g in Genl.parse(fam[7]).values()]
-sub = {}
-for g in groups:
-    try:
-        nl.sock.setsockopt(270, 1, struct.unpack("=I", g[2])[0])
-        sub[g[1].rstrip(b"\\0").decode()] = 0
-    except OSError as e:
-        sub[g[1].rstrip(b"\\0").decode()] = e.errno
-print(json.dumps({"err": err, "conns": conns, "subscribe": sub}))
-"""
+CONN_READER = helper("conn_reader")
 
 
 def flow_hash_private():
@@ -119,10 +91,7 @@ def flow_hash_private():
     with Module(nr_contexts=2), Topo() as t:
         ncctl(t.srv, "port", "add", "udp", 5000)
         # Two datagrams: a flow's first alone lives new_timeout_ms.
-        cmd(["python3", "-c", "import socket; s = socket.socket("
-             "socket.AF_INET, socket.SOCK_DGRAM); "
-             "[s.sendto(b'x', ('%s', 5000)) for _ in range(2)]" % t.V4[1]],
-            ns=t.cli)
+        cmd(["python3", helper("udp_send"), t.V4[1], "5000", "2"], ns=t.cli)
         ksft_true(busywait(lambda: ncctl(t.srv, "conn", "show")), "PCB")
         get = C["NETCTX_CMD_GET_CONN"]
         netns = ["ip", "netns", "exec", t.srv]
@@ -146,54 +115,9 @@ def flow_hash_private():
 
 SO_ASSIGN, SO_MIGRATE, SO_GET = 3600, 3601, 3600
 
-REUSE_SERVER = """
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("0.0.0.0", 5001))
-print("ready", flush=True)
-sys.stdin.read()
-"""
+REUSE_SERVER = helper("reuse_server")
 
-UDP_THIEF = """
-import errno, json, socket, struct
-peer, pport, ctx = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-
-
-def req(remote=None):
-    sa = b""
-    if remote:
-        sa = struct.pack("=HH4s8x", socket.AF_INET, socket.htons(remote[1]),
-                         socket.inet_aton(remote[0]))
-    return struct.pack("=IIII", ctx, 0, 0, 0) + sa + bytes(28 - len(sa)) + \\
-        bytes(4)
-
-
-def sock(connect):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(("0.0.0.0", 5001))
-    if connect:
-        s.connect((peer, pport))
-    return s
-
-
-def err(fn):
-    try:
-        fn()
-        return "ok"
-    except OSError as e:
-        return errno.errorcode[e.errno]
-
-
-c, u = sock(True), sock(False)
-print(json.dumps({
-    "get": err(lambda: c.getsockopt(0, %d, 48)),
-    "migrate": err(lambda: c.setsockopt(0, %d, req())),
-    "assign": err(lambda: c.setsockopt(0, %d, req())),
-    "preassign": err(lambda: u.setsockopt(0, %d, req((peer, pport + 1)))),
-}))
-""" % (SO_GET, SO_MIGRATE, SO_ASSIGN, SO_ASSIGN)
+UDP_THIEF = helper("udp_thief")
 
 
 def udp_flow_of_another_user():
@@ -205,10 +129,8 @@ def udp_flow_of_another_user():
         ncctl(t.srv, "port", "add", "udp", 5001)
         srv = Held(t.srv, REUSE_SERVER)
         try:
-            cmd(["python3", "-c", "import socket; s = socket.socket("
-                 "socket.AF_INET, socket.SOCK_DGRAM); s.bind(('', 7000)); "
-                 "[s.sendto(b'x', ('%s', 5001)) for _ in range(2)]" %
-                 t.V4[1]], ns=t.cli)
+            cmd(["python3", helper("udp_send"), t.V4[1], "5001", "2", "7000"],
+                ns=t.cli)
             ksft_true(busywait(lambda: ncctl(t.srv, "conn", "show")), "PCB")
             before = ncctl(t.srv, "conn", "show")
             ksft_eq(len(before), 1, "root's flow")
@@ -231,8 +153,7 @@ class As:
     step and waits for a line on stdin before the next one."""
 
     def __init__(self, prefix, code, *args):
-        self.p = subprocess.Popen(prefix + [sys.executable, "-c",
-                                            "import sys\n" + code] +
+        self.p = subprocess.Popen(prefix + [sys.executable, code] +
                                   [str(a) for a in args],
                                   stdin=subprocess.PIPE,
                                   stdout=subprocess.PIPE, text=True)
@@ -252,38 +173,14 @@ class As:
         self.p.wait(timeout=deadline(30))
 
 
-ASSIGNER = """
-import errno, socket, struct
-peer, port, ctx = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("0.0.0.0", port))
-for pport in (7000, 7001):
-    sa = struct.pack("=HH4s8x", socket.AF_INET, socket.htons(pport),
-                     socket.inet_aton(peer))
-    s.setsockopt(0, 3600, struct.pack("=IIII", ctx, 0, 0, 0) + sa +
-                 bytes(28 - len(sa)) + bytes(4))
-print("assigned", flush=True)
-sys.stdin.readline()
-s.close()
-print("closed", flush=True)
-sys.stdin.readline()
-"""
+ASSIGNER = helper("assigner")
 
-RECEIVER = """
-import socket
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("0.0.0.0", int(sys.argv[1])))
-print("ready", flush=True)
-while True:
-    data, peer = s.recvfrom(100)
-    print("got %d" % peer[1], flush=True)
-"""
+RECEIVER = helper("receiver")
 
 
 def send_from(t, sport, dport):
-    cmd(["python3", "-c", "import socket; s = socket.socket(socket.AF_INET,"
-         " socket.SOCK_DGRAM); s.bind(('', %d)); s.sendto(b'x', ('%s', %d))"
-         % (sport, t.V4[1], dport)], ns=t.cli)
+    cmd(["python3", helper("udp_send"), t.V4[1], str(dport), "1",
+         str(sport)], ns=t.cli)
 
 
 def user_assignment_dies_with_socket():
@@ -318,22 +215,7 @@ def user_assignment_dies_with_socket():
                 root.close()
 
 
-QUOTA = """
-import errno, json, socket, struct
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("0.0.0.0", 0))
-out = []
-for pport in range(1000, 1000 + int(sys.argv[2])):
-    sa = struct.pack("=HH4s8x", socket.AF_INET, socket.htons(pport),
-                     socket.inet_aton(sys.argv[1]))
-    try:
-        s.setsockopt(0, 3600, struct.pack("=IIII", 0, 0, 0, 0) + sa +
-                     bytes(28 - len(sa)) + bytes(4))
-        out.append("ok")
-    except OSError as e:
-        out.append(errno.errorcode[e.errno])
-print(json.dumps(out))
-"""
+QUOTA = helper("quota")
 
 
 def user_quota_per_uid():
@@ -349,28 +231,7 @@ def user_quota_per_uid():
                 ["ok"] * 3 + ["ENOSPC"], "uid 65533")
 
 
-USERNS_ASSIGN = """
-import json, struct
-from nclib import Genl
-A, cmd_assign = json.loads(sys.argv[1]), int(sys.argv[2])
-nl = Genl()
-
-
-def assign(i, timeout=None):
-    attrs = [(A["NETCTX_A_PROTO"], bytes([17])),
-             (A["NETCTX_A_FAMILY"], bytes([2])),
-             (A["NETCTX_A_LPORT"], struct.pack("=H", 1000 + i)),
-             (A["NETCTX_A_RADDR"], bytes([10, 9, 0, 1])),
-             (A["NETCTX_A_RPORT"], struct.pack("=H", 99)),
-             (A["NETCTX_A_CTX_ID"], struct.pack("=I", 0))]
-    if timeout:
-        attrs.append((A["NETCTX_A_TIMEOUT_MS"], struct.pack("=I", timeout)))
-    return nl.request(cmd_assign, attrs)
-
-
-print(json.dumps({"long": assign(0, 86400000),
-                  "many": [assign(i) for i in range(1, 12)]}))
-"""
+USERNS_ASSIGN = helper("userns_assign")
 
 
 def userns_root_capped():
@@ -564,14 +425,7 @@ def forged_flood(proto):
     return test
 
 
-UDP_SINK = """
-import socket, sys
-fam = socket.AF_INET6 if ':' in sys.argv[1] else socket.AF_INET
-s = socket.socket(fam, socket.SOCK_DGRAM)
-s.bind((sys.argv[1], int(sys.argv[2])))
-print("ready", flush=True)
-sys.stdin.read()
-"""
+UDP_SINK = helper("udp_sink")
 
 
 NLFUZZ = os.path.join(HERE, "nlfuzz")

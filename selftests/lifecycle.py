@@ -8,8 +8,9 @@ import subprocess
 import sys
 import time
 
-from nclib import (Module, Topo, busywait, cmd, deadline, ksft_eq, ksft_run,
-                   ksft_true, ncctl, server_report, traffic, udp_stat)
+from nclib import (Module, Topo, busywait, cmd, deadline, helper, ksft_eq,
+                   ksft_run, ksft_true, ncctl, server_report, traffic,
+                   udp_stat)
 
 PORT = 5000
 
@@ -17,33 +18,14 @@ PORT = 5000
 def open_conns(t, n, family=4):
     """n live TCP connections cli -> srv:PORT, as socket pairs."""
     addr = t.addr(family, "srv")
-    # Echoes whichever connection is readable: connections steered to
-    # different contexts may finish their handshakes, so be accepted, in
-    # another order than the client opened them.
-    script = ("import select,socket\n"
-              "s=socket.socket(%d);s.setsockopt(1,2,1)\n"
-              "s.bind((%r,%d));s.listen(64);print('ready',flush=True)\n"
-              "c=[s.accept()[0] for _ in range(%d)]\n"
-              "while c:\n"
-              "  for x in select.select(c,[],[])[0]:\n"
-              "    d=x.recv(65536)\n"
-              "    if d: x.sendall(d)\n"
-              "    else: c.remove(x)\n" %
-              (socket.AF_INET if family == 4 else socket.AF_INET6,
-               addr, PORT, n))
-    srv = cmd(["python3", "-c", script], ns=t.srv, background=True)
+    fam = socket.AF_INET if family == 4 else socket.AF_INET6
+    srv = cmd(["python3", helper("select_echo"), str(int(fam)), addr,
+               str(PORT), str(n)], ns=t.srv, background=True)
     ksft_eq(srv.stdout.readline().strip(), "ready", "echo server")
-    client = ("import socket,sys\n"
-              "c=[socket.create_connection((%r,%d)) for _ in range(%d)]\n"
-              "print(' '.join(str(x.getsockname()[1]) for x in c),"
-              "flush=True)\n"
-              "for line in sys.stdin:\n"
-              "  for x in c:\n"
-              "    x.sendall(line.encode());assert x.recv(100)\n"
-              "  print('ok',flush=True)\n" % (addr, PORT, n))
-    cli = subprocess.Popen(["ip", "netns", "exec", t.cli, "python3", "-c",
-                            client], stdin=subprocess.PIPE,
-                           stdout=subprocess.PIPE, text=True)
+    cli = subprocess.Popen(["ip", "netns", "exec", t.cli, "python3",
+                            helper("echo_conns"), addr, str(PORT), str(n)],
+                           stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                           text=True)
     ports = [int(p) for p in cli.stdout.readline().split()]
     ksft_eq(len(ports), n, "client connections")
     return srv, cli, ports
@@ -102,11 +84,8 @@ def extra_conn(t):
     """One more connection to PORT, left in the listener's accept queue:
     the handshake alone creates its PCB. Returns (process, local port)."""
     cli = subprocess.Popen(
-        ["ip", "netns", "exec", t.cli, "python3", "-c",
-         "import socket,sys\n"
-         "s=socket.create_connection((%r,%d))\n"
-         "print(s.getsockname()[1],flush=True)\n"
-         "sys.stdin.read()\n" % (t.addr(4, "srv"), PORT)],
+        ["ip", "netns", "exec", t.cli, "python3", helper("hold_client"),
+         t.addr(4, "srv"), str(PORT), "1"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     return cli, int(cli.stdout.readline())
 
@@ -163,9 +142,7 @@ def overflow():
         ncctl(t.srv, "port", "add", "udp", PORT)
         cpu = ncctl(None, "ctx", "show")[0]["cpu"]
         hog = subprocess.Popen(["taskset", "-c", str(cpu), "chrt", "-f",
-                                "50", "python3", "-c",
-                                "import time\nt=time.time()+8\n"
-                                "while time.time()<t: pass\n"])
+                                "50", "python3", helper("spin"), "8"])
         try:
             srv = traffic(t.srv, "server", "udp", addr, PORT, idle=3,
                           timeout=60)

@@ -10,8 +10,8 @@ import subprocess
 import sys
 import threading
 
-from nclib import (TOP, Client, KsftSkip, Module, Monitor, Mover, TcpProbe,
-                   Topo, busywait, cmd, connections, ksft_eq, ksft_run,
+from nclib import (Client, KsftSkip, Module, Monitor, Mover, TcpProbe,
+                   Topo, busywait, cmd, connections, helper, ksft_eq, ksft_run,
                    ksft_true, listener, ncctl, server_report, traffic,
                    udp_stat)
 
@@ -164,14 +164,7 @@ def udp_order_under_migration():
                 "drops")
 
 
-HOG = """
-import time
-while True:
-    t = time.monotonic()
-    while time.monotonic() - t < 0.02:
-        pass
-    time.sleep(0.02)
-"""
+HOG = helper("duty_hog")
 
 
 def aborted_on_float_overflow():
@@ -191,7 +184,7 @@ def aborted_on_float_overflow():
                                          PORT)), "no PCB")
         p = ncctl(t.srv, "conn", "show", "port", PORT)[0]
         hog = subprocess.Popen(["chrt", "-f", "10", "taskset", "-c", "0",
-                                sys.executable, "-c", HOG])
+                                sys.executable, HOG])
         mv = Mover(t.srv)
         moves, aborted, errs = 0, 0, set()
 
@@ -232,35 +225,14 @@ def sockopt_migrate_own_socket():
     """The application moves its own connection and reads it back."""
     with Module(nr_contexts=4), Topo() as t:
         ncctl(t.srv, "port", "add", "tcp", PORT, "contexts", "0")
-        script = """
-import socket, struct, sys
-SOL_IP = 0
-s = socket.socket(); s.setsockopt(1, 2, 1)
-s.bind((%r, %d)); s.listen(4); print('ready', flush=True)
-c, _ = s.accept()
-def get():
-    return struct.unpack('=III', c.getsockopt(SOL_IP, %d, 48)[:12])
-before = get()
-c.setsockopt(SOL_IP, %d, struct.pack('=IIII28sI', 3, 0, 0, 0, b'', 0))
-after = get()
-n = 0
-while True:
-    d = c.recv(65536)
-    if not d: break
-    n += len(d)
-print(before[0], before[1], after[0], after[1], n, flush=True)
-""" % (t.V4[1], PORT, NETCTX_SO_GET, NETCTX_SO_MIGRATE)
         srv = subprocess.Popen(["ip", "netns", "exec", t.srv, "python3",
-                                "-c", script], stdout=subprocess.PIPE,
-                               text=True)
+                                helper("self_migrate"), t.V4[1], str(PORT),
+                                str(NETCTX_SO_GET), str(NETCTX_SO_MIGRATE)],
+                               stdout=subprocess.PIPE, text=True)
         ksft_eq(srv.stdout.readline().strip(), "ready", "server")
-        cli = subprocess.run(["ip", "netns", "exec", t.cli, "python3", "-c",
-                              "import socket,time\n"
-                              "s=socket.create_connection((%r,%d))\n"
-                              "for i in range(50):\n"
-                              "  s.sendall(b'y'*4000);time.sleep(0.01)\n"
-                              "s.close()" % (t.V4[1], PORT)],
-                             timeout=120)
+        cli = subprocess.run(["ip", "netns", "exec", t.cli, "python3",
+                              helper("slow_sender"), t.V4[1], str(PORT),
+                              "50", "4000"], timeout=120)
         out = srv.stdout.readline().split()
         srv.wait(timeout=60)
         ksft_eq(cli.returncode, 0, "client")
@@ -324,25 +296,7 @@ def group_moves_as_one():
         ksft_eq(mv.migrate(1, group=GROUP + 1), ENOENT, "empty group")
 
 
-MOVER = """
-import json, sys
-sys.path.insert(0, %r)
-from nclib import Mover
-pcbs = json.loads(sys.argv[1])
-mv = Mover()
-moves = busy = 0
-for r in range(int(sys.argv[2])):
-    for i, p in enumerate(pcbs):
-        p["ctx"] = (p["ctx"] + 1 + (r + i) %% 3) %% 4
-        err = mv.migrate(p["ctx"], pcb=p)
-        if err == 0:
-            moves += 1
-        elif err == 16:
-            busy += 1
-        else:
-            raise SystemExit("migrate: errno %%d" %% err)
-print(json.dumps({"moves": moves, "busy": busy}))
-"""
+MOVER = helper("mover")
 
 
 def parallel_migrations():
@@ -356,7 +310,7 @@ def parallel_migrations():
                       timeout=600)
         cli = streaming(t, "udp", addr, 64, chunk=200, pace=0.02)
         pcbs = ncctl(t.srv, "conn", "show", "port", PORT)
-        movers = [cmd([sys.executable, "-c", MOVER % (TOP + "/selftests"),
+        movers = [cmd([sys.executable, MOVER,
                        json.dumps(pcbs[i::4]), "10"], ns=t.srv,
                       background=True) for i in range(4)]
         outs = [m.communicate(timeout=600) for m in movers]
@@ -503,49 +457,7 @@ def remote_session_followed():
         srv.close()
 
 
-USER_LOOP = """
-import json, os, socket, struct, sys, time
-addr, port = sys.argv[1], int(sys.argv[2])
-srv = socket.socket()
-srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-srv.bind((addr, port))
-srv.listen(4)
-print('ready', flush=True)
-c, _ = srv.accept()
-r, w = os.pipe()
-kids = []
-for k in range(4):
-    pid = os.fork()
-    if pid == 0:
-        os.close(w)
-        counts = {'ok': 0, 'busy': 0, 'other': 0}
-        i, t0 = k, time.monotonic()
-        os.set_blocking(r, False)
-        while True:
-            try:
-                if os.read(r, 1) == b'':
-                    break
-            except BlockingIOError:
-                pass
-            i += 1
-            req = struct.pack('=IIII28sI', i % 4, 0, 0, 0, b'', 0)
-            try:
-                c.setsockopt(0, 3601, req)
-                counts['ok'] += 1
-            except OSError as e:
-                counts['busy' if e.errno == 16 else 'other'] += 1
-        counts['seconds'] = time.monotonic() - t0
-        # One write, shorter than PIPE_BUF: the children's lines never mix.
-        os.write(1, (json.dumps(counts) + '\\n').encode())
-        os._exit(0)
-    kids.append(pid)
-os.close(r)
-print('looping', flush=True)
-sys.stdin.readline()
-os.close(w)
-for pid in kids:
-    os.waitpid(pid, 0)
-"""
+USER_LOOP = helper("user_loop")
 
 
 def unprivileged_loop_fair():
@@ -578,7 +490,7 @@ def unprivileged_loop_fair():
         user = subprocess.Popen(["ip", "netns", "exec", t.srv, "nice",
                                  "-n", "19", "setpriv",
                                  "--reuid=65534", "--regid=65534",
-                                 "--clear-groups", sys.executable, "-c",
+                                 "--clear-groups", sys.executable,
                                  USER_LOOP, t.V4[1], str(user_port)],
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 text=True)

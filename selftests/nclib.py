@@ -15,6 +15,15 @@ import time
 import traceback
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def helper(name):
+    """The path of helper program name: the small programs the tests run
+    in a netns or as another user live in selftests/helpers/, each a
+    file that runs (and reads) on its own."""
+    return os.path.join(TOP, "selftests", "helpers", name + ".py")
+
+
 # NETCTX_KO: another build of the module, e.g. make check-debug's one
 # against the debug kernel (build/debug-ko/netctx.ko).
 KO = os.environ.get("NETCTX_KO") or os.path.join(TOP, "netctx.ko")
@@ -370,33 +379,9 @@ def ksft_run(cases):
     return 1 if totals["fail"] else 0
 
 
-HOLD_SERVER = """
-import socket, sys
-fam = socket.AF_INET6 if ':' in sys.argv[1] else socket.AF_INET
-s = socket.socket(fam, socket.SOCK_STREAM)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind((sys.argv[1], int(sys.argv[2])))
-s.listen(1024)
-print('ready', flush=True)
-sys.stdin.read()
-"""
+HOLD_SERVER = helper("hold_server")
 
-HOLD_CLIENT = """
-import socket, sys
-addr, port, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-binds = sys.argv[4:]
-fam = socket.AF_INET6 if ':' in addr else socket.AF_INET
-conns = []
-for i in range(n):
-    s = socket.socket(fam, socket.SOCK_STREAM)
-    if binds:
-        a, p = binds[i].rsplit(':', 1)
-        s.bind((a.strip('[]'), int(p)))
-    s.connect((addr, port))
-    conns.append(s)
-print(' '.join(str(s.getsockname()[1]) for s in conns), flush=True)
-sys.stdin.read()
-"""
+HOLD_CLIENT = helper("hold_client")
 
 
 class Held:
@@ -404,7 +389,7 @@ class Held:
 
     def __init__(self, ns, script, *args):
         self.p = subprocess.Popen(["ip", "netns", "exec", ns, "python3",
-                                   "-c", script] + [str(a) for a in args],
+                                   script] + [str(a) for a in args],
                                   stdin=subprocess.PIPE,
                                   stdout=subprocess.PIPE, text=True)
         self.line = self.p.stdout.readline().strip()
