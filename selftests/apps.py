@@ -337,9 +337,7 @@ class UdpTrace:
             self._define("-:%s\n" % name)
         TcpProbe._write("buffer_size_kb", self.kb)
 
-    def events(self):
-        self._enable(False)
-        ksft_eq(overruns(), 0, "UDP receive events lost (ring overrun)")
+    def _read(self):
         out = []
         with open(TRACEFS + "/trace") as f:
             for line in f:
@@ -350,6 +348,18 @@ class UdpTrace:
                                 "cpu": int(m.group("cpu")),
                                 "lport": int(m.group("lport"))})
         return out
+
+    def events(self, settled=None):
+        """The events so far. settled(events), if given, says when all
+        are in: a context counts a datagram in its PCB just before it
+        hands it to UDP, so a reader on another CPU can see the count
+        before the probe's event; wait for it (bounded) before the
+        probes go off."""
+        if settled:
+            busywait(lambda: settled(self._read()), timeout=10)
+        self._enable(False)
+        ksft_eq(overruns(), 0, "UDP receive events lost (ring overrun)")
+        return self._read()
 
 
 def server_pcbs(ns, proto, port):
@@ -992,7 +1002,9 @@ def iperf3_udp():
                 ksft_eq(end["lost_packets"], dropped,
                         "lost = dropped by the socket")
                 pcbs = check_counted(t.srv, "udp", IPERF_PORT, nft)
-                events = tp.events()
+                events = tp.events(settled=lambda ev: len(
+                    [e for e in ev if e["lport"] == IPERF_PORT]) >=
+                    sum(p["packets"] for p in pcbs))
                 ctl = server_pcbs(t.srv, "tcp", IPERF_PORT)
             ksft_eq(len(ctl), 1, "PCB of the control connection")
             check_spread(pcbs, 2, "iperf3 UDP")
