@@ -11,12 +11,15 @@
 #      rates, setups alternated over BENCH_PPS_RUNS rounds; then
 #      tools/bench/latency.sh in the same guest: UDP round trips through a
 #      managed port, the context idle or beside a busy loop, SCHED_NORMAL
-#      and SCHED_BATCH
+#      and SCHED_BATCH; then tools/bench/migrate.sh: migration latency
+#      (tracepoints) and rate, one at a time and in parallel, idle and
+#      under a flood, every flow's order checked
 #   3. tools/bench/report.py: bench/results/{results.md,results.json,*.png}
 #
 # Method and figures: Documentation/performance.rst.  Knobs (environment):
 # BENCH_RESULTS (output directory), BENCH_CPUS, BENCH_COST_PACKETS,
 # BENCH_COST_RUNS, BENCH_SCALE, BENCH_PPS_RUNS, BENCH_SECONDS, BENCH_FLOWS,
+# BENCH_MIGRATE_SECONDS, BENCH_MIGRATE_MOVES, BENCH_MIGRATE_THREADS,
 # VM (the tools/vm/run command line, e.g. with --kver).
 set -eu
 cd "$(dirname "$0")/.."
@@ -28,7 +31,8 @@ rm -rf "$RES/raw"
 mkdir -p "$RES/raw"
 envs=()
 for v in BENCH_COST_PACKETS BENCH_COST_RUNS BENCH_SCALE BENCH_PPS_RUNS \
-	BENCH_SECONDS BENCH_FLOWS BENCH_SIZE BENCH_RTT_COUNT; do
+	BENCH_SECONDS BENCH_FLOWS BENCH_SIZE BENCH_RTT_COUNT \
+	BENCH_MIGRATE_SECONDS BENCH_MIGRATE_MOVES BENCH_MIGRATE_THREADS; do
 	[[ -n ${!v:-} ]] && envs+=(--env "$v=${!v}")
 done
 start=$SECONDS
@@ -39,7 +43,8 @@ t_cost=$((SECONDS - start))
 # shellcheck disable=SC2086
 $VM --cpus "${BENCH_CPUS:-2}" --loglevel 1 --timeout 900 \
 	--out "$RES/raw" "${envs[@]}" -- \
-	bash -c 'tools/bench/pps.sh "$1" && tools/bench/latency.sh "$1"' \
+	bash -c 'tools/bench/pps.sh "$1" && tools/bench/latency.sh "$1" &&
+		 tools/bench/migrate.sh "$1"' \
 	bench "$RES/raw"
 t_pps=$((SECONDS - start - t_cost))
 python3 tools/bench/report.py "$RES" --seconds "$t_cost,$t_pps"

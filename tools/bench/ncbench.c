@@ -4,10 +4,12 @@
  *
  *   ncbench sink ADDR PORT SECONDS        count datagrams, print pps and
  *                                         how many arrived out of order
+ *                                         (after SECONDS, or at SIGTERM)
  *   ncbench flood ADDR PORT SECONDS FLOWS SIZE
  *                                         send from FLOWS source ports,
  *                                         a sequence number per flow in
- *                                         each datagram's first 4 bytes
+ *                                         each datagram's first 4 bytes,
+ *                                         whole rounds over the flows
  *   ncbench hold ADDR PORT                bind, print "ready", wait for a
  *                                         line on stdin, then drain what
  *                                         queued and check pktgen's
@@ -30,6 +32,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdint.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -70,6 +73,14 @@ static socklen_t parse(const char *addr, const char *port,
 	exit(2);
 }
 
+static volatile sig_atomic_t stop;
+
+static void on_term(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
 static int sink(int argc, char **argv)
 {
 	static char bufs[BATCH][2048];
@@ -102,10 +113,11 @@ static int sink(int argc, char **argv)
 		msgs[i].msg_hdr.msg_iovlen = 1;
 		msgs[i].msg_hdr.msg_name = &from[i];
 	}
+	signal(SIGTERM, on_term);
 	printf("ready\n");
 	fflush(stdout);
 	end = now() + atof(argv[4]);
-	while (now() < end) {
+	while (now() < end && !stop) {
 		for (i = 0; i < BATCH; i++)
 			msgs[i].msg_hdr.msg_namelen = sizeof(from[i]);
 		r = recvmmsg(fd, msgs, BATCH, 0, NULL);
@@ -268,7 +280,8 @@ static int flood(int argc, char **argv)
 		msgs[i].msg_hdr.msg_iovlen = 1;
 	}
 	end = now() + atof(argv[4]);
-	for (f = 0; now() < end; f = (f + 1) % flows) {
+	/* Whole rounds: every flow sends, however short the time. */
+	for (f = 0; now() < end || f; f = (f + 1) % flows) {
 		int r;
 
 		/* Each datagram carries its flow's sequence number. */
@@ -308,10 +321,11 @@ static int echo(int argc, char **argv)
 		return 1;
 	}
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	signal(SIGTERM, on_term);
 	printf("ready\n");
 	fflush(stdout);
 	end = now() + atof(argv[4]);
-	while (now() < end) {
+	while (now() < end && !stop) {
 		flen = sizeof(from);
 		r = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from,
 			     &flen);

@@ -102,6 +102,28 @@ def latency_section(raw, problems):
     return out
 
 
+def migrate_section(raw, problems):
+    out = []
+    for r in jsonl(os.path.join(raw, "migrate.jsonl")):
+        mv, tr = r["move"], r["trace"]
+        for port, n in r["reordered"].items():
+            if n:
+                problems.append("migrate %s/%s: %d datagrams of port %s "
+                                "out of order" % (r["mode"], r["load"], n, port))
+        if mv["errors"]:
+            problems.append("migrate %s/%s: %d failed moves" %
+                            (r["mode"], r["load"], mv["errors"]))
+        if tr["lost_events"]:
+            problems.append("migrate %s/%s: %d trace events lost" %
+                            (r["mode"], r["load"], tr["lost_events"]))
+        out.append({"mode": r["mode"], "load": r["load"],
+                    "threads": mv["threads"], "conns": mv["conns"],
+                    "moves": mv["moves"], "busy": mv["busy"],
+                    "rate": mv["rate"], "call_us": mv["call_us"],
+                    "deliver_us": tr["deliver_us"], "done_us": tr["done_us"]})
+    return out
+
+
 def pps_section(raw, problems):
     runs = jsonl(os.path.join(raw, "pps.jsonl"))
     out = {}
@@ -126,7 +148,7 @@ def pps_section(raw, problems):
     return out
 
 
-def targets(cost, pps):
+def targets(cost, pps, migrate=()):
     t = []
     if {"plain", "loaded"} <= cost.keys():
         p = cost["plain"]["ins_per_pkt"]
@@ -153,6 +175,20 @@ def targets(cost, pps):
         t.append(("unmanaged pps ratio >= 0.98",
                   "%.3f (runs %.3f-%.3f)" % (r["ratio"], r["ratio_min"], r["ratio_max"]),
                   r["ratio"] >= 0.98))
+    for r in migrate:
+        # One at a time: request to the first packet the new context
+        # delivers; in parallel: request to the end of each move.
+        lat = r["deliver_us"] if r["mode"] == "serial" else r["done_us"]
+        what = "%s, %s" % (r["mode"], r["load"])
+        if lat.get("n"):
+            t.append(("migration (%s) median < 200 us" % what,
+                      "%.0f us" % lat["p50"], lat["p50"] < 200))
+            t.append(("migration (%s) p99 < 2 ms" % what,
+                      "%.0f us" % lat["p99"], lat["p99"] < 2000))
+        if r["mode"] == "parallel" and r["load"] == "flood":
+            t.append((">= 2,000 migrations/s across %d connections while "
+                      "data flows" % r["conns"], "%.0f/s" % r["rate"],
+                      r["rate"] >= 2000))
     return t
 
 
@@ -218,6 +254,30 @@ def markdown(res):
                 "busy loop" if r["load"] == "hog" else "idle",
                 r["p50_us"] or 0, r["p90_us"] or 0, r["p99_us"] or 0,
                 r["max_us"] or 0))
+        L.append("")
+    if res.get("migrate"):
+        L += ["### Migrations (2 vCPUs, TCG, one context per vCPU; guest clock, "
+              "from the netctx:migrate_* tracepoints)", "",
+              "One at a time: one UDP flow streaming to a managed port moved back "
+              "and forth, each move awaited; *to first packet* is from the "
+              "request to the first packet the new context delivers "
+              "(netctx:migrate_deliver). In parallel: ncmove threads move 64 "
+              "connections of another port round after round; *to done* is "
+              "from the request to the end of the move (netctx:migrate_done). "
+              "*flood*: 64 flows streaming meanwhile. *call* is what the "
+              "netlink caller waits.", "",
+              "| moves | load | threads | moves done | per s | to first packet p50 / p99 us "
+              "| to done p50 / p99 us | call p50 / p99 us |",
+              "|---|---|---:|---:|---:|---:|---:|---:|"]
+
+        def pp(x):
+            return "%.0f / %.0f" % (x["p50"], x["p99"]) if "p50" in x else "-"
+        for r in res["migrate"]:
+            L.append("| %s | %s | %d | %d | %.0f | %s | %s | %s |" % (
+                "one at a time" if r["mode"] == "serial" else "in parallel",
+                r["load"], r["threads"], r["moves"], r["rate"],
+                pp(r["deliver_us"]) if r["mode"] == "serial" else "-",
+                pp(r["done_us"]), pp(r["call_us"])))
         L.append("")
     if res["targets"]:
         L += ["### Targets", "", "| target | measured | met |", "|---|---|---|"]
@@ -313,10 +373,11 @@ def main():
     notes = []
     res = {"cost": cost_section(raw, problems, notes), "scale": scale_section(raw),
            "pps": pps_section(raw, problems),
-           "latency": latency_section(raw, problems), "problems": problems,
+           "latency": latency_section(raw, problems),
+           "migrate": migrate_section(raw, problems), "problems": problems,
            "notes": notes,
            "seconds": [int(x) for x in a.seconds.split(",") if x]}
-    res["targets"] = targets(res["cost"], res["pps"])
+    res["targets"] = targets(res["cost"], res["pps"], res["migrate"])
     with open(os.path.join(out, "results.json"), "w") as f:
         json.dump(res, f, indent=1)
         f.write("\n")
