@@ -111,15 +111,11 @@ int netctx_conn_assign(struct net *net, const struct netctx_tuple *t,
 	pcb->wild = ipv6_addr_any(&t->laddr);
 	pcb->assign_timeout = msecs_to_jiffies(timeout_ms ?:
 					       netctx_assign_timeout_ms);
-	if (pcb->wild)
-		atomic_inc(&netctx_net(net)->nr_wild);
 	/* Once published, only RCU keeps it from its owner's graveyard. */
 	rcu_read_lock();
 	old = netctx_pcb_insert(pcb);
 	if (old) {
 		rcu_read_unlock();
-		if (pcb->wild)
-			atomic_dec(&netctx_net(net)->nr_wild);
 		if (user)
 			netctx_uquota_put(nn, uid);
 		netctx_pcb_free(pcb);

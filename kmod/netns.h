@@ -42,6 +42,7 @@ struct netctx_net {
 	bool hooked;			/* hooks registered (pernet.c) */
 	/* [context id], from the hooks' registration on (netns.c) */
 	struct netctx_ctx_stats *stats;
+	/* Counted by pcb.c alone (insertion, confirmation, unlink): */
 	atomic_t nr_pcbs;		/* PCBs of this netns in the directory */
 	atomic_t nr_wild;		/* of which pre-assignments to any laddr */
 	atomic_t nr_new;		/* of which unconfirmed flows (pcb.h) */

@@ -172,6 +172,9 @@ struct netctx_pcb *netctx_pcb_insert(struct netctx_pcb *pcb)
 	if (!old) {
 		atomic_inc(netctx_port_count(netctx_net(net), pcb->tuple.proto,
 					     false, pcb->tuple.lport));
+		/* Before it is seen: the classifier reads nr_wild first. */
+		if (pcb->wild)
+			atomic_inc(&netctx_net(net)->nr_wild);
 		hlist_add_head_rcu(&pcb->dir_node,
 				   &netctx_dir[pcb->dir_hash & netctx_dir_mask]);
 		atomic_inc(&netctx_net(net)->nr_pcbs);

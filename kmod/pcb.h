@@ -37,16 +37,23 @@ struct netctx_tuple {
  * other field is written by the owning context's thread alone.
  */
 struct netctx_pcb {
-	/* set at creation, read by the classifier under RCU */
+	/*
+	 * Read by the classifier under RCU. Set before insertion and read
+	 * only since, but for the three that say who writes them later.
+	 */
 	struct hlist_node dir_node;
 	struct netctx_tuple tuple;
 	possible_net_t net;
 	u32 dir_hash;
 	u32 flow_hash;
-	u8 origin;		/* enum netctx_origin */
+	u8 origin;		/* enum netctx_origin: WRITE_ONCE by migration */
 	u8 placed_by;		/* origin before any migration */
 	struct netctx_context *ctx;	/* owner: WRITE_ONCE by migration */
-	netctx_okfn_t okfn;	/* where re-injection resumes */
+	/*
+	 * Where re-injection resumes; NULL in a pre-assignment until the
+	 * hook of its first packet sets it (cmpxchg, hook.c).
+	 */
+	netctx_okfn_t okfn;
 	bool wild;		/* pre-assignment for any local address */
 	bool from_wild;		/* created by claiming a wild assignment */
 	bool user;		/* pre-assigned by an unprivileged socket */
