@@ -403,9 +403,32 @@ def check_uapi(spec):
     return []
 
 
+# Bounds the schema cannot write as a definition's expression: each must
+# equal what it is derived from (definitions by name, "enum:X" the last
+# value of enum X).
+DERIVED = {
+    ("ctx-id", "max"): lambda c, e: c["max-contexts"] - 1,
+    ("contexts", "max-len"): lambda c, e: c["max-contexts"] // 8,
+    ("bpf", "max-len"): lambda c, e: c["bpf-max-insns"] * 8,
+    ("hash-key", "exact-len"): lambda c, e: c["toeplitz-key-len"],
+}
+
+
 def check_spec(spec):
     """What the generator relies on and the schema does not say."""
     errs = []
+    for a in spec.attr_list:
+        ck = a.get("checks", {})
+        for (name, key), fn in DERIVED.items():
+            if a["name"] == name and ck.get(key) != fn(spec.consts,
+                                                       spec.enums):
+                errs.append("%s %s is %r, not %r" % (name, key, ck.get(key),
+                            fn(spec.consts, spec.enums)))
+        e = spec.enums.get(a.get("enum"))
+        if e and e[0] == "enum" and "max" in ck and \
+                ck["max"] != e[1][-1][1]:
+            errs.append("%s max is %r, not the last of enum %s (%d)" %
+                        (a["name"], ck["max"], a["enum"], e[1][-1][1]))
     if spec.licence != ("# SPDX-License-Identifier: "
                         "((GPL-2.0 WITH Linux-syscall-note) OR BSD-3-Clause)"):
         errs.append("%s: the licence of in-tree specs, please" % SPEC)
