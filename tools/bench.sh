@@ -41,7 +41,7 @@ $VM --cpus 1 --icount 0 --append slub_nomerge --loglevel 1 --timeout 1500 \
 	--out "$RES/raw" "${envs[@]}" -- tools/bench/cost.sh "$RES/raw"
 t_cost=$((SECONDS - start))
 # shellcheck disable=SC2086
-$VM --cpus "${BENCH_CPUS:-2}" --loglevel 1 --timeout 900 \
+$VM --cpus "${BENCH_CPUS:-2}" --loglevel 1 --timeout 1200 \
 	--out "$RES/raw" "${envs[@]}" -- \
 	bash -c 'tools/bench/pps.sh "$1" && tools/bench/latency.sh "$1" &&
 		 tools/bench/migrate.sh "$1"' \
