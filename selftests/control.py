@@ -291,16 +291,16 @@ def unprivileged():
         csrv.close()
 
 
-QUOTA_CLIENT = helper("quota_client")
+PREASSIGN_MANY = helper("preassign_many")
 
 
 def unprivileged_assign_quota():
     """An unprivileged process cannot fill the shared connection table
     with pre-assignments: it gets ENOSPC past user_assign_max."""
     with Module(nr_contexts=2, user_assign_max=3), Topo() as t:
-        r = as_nobody(t.srv, "python3", QUOTA_CLIENT, t.V4[1],
-                      t.V4[0], "5")
-        ksft_eq(r.stdout.split(), ["ok"] * 3 + ["ENOSPC"] * 2,
+        r = as_nobody(t.srv, "python3", PREASSIGN_MANY, "tcp", t.V4[1],
+                      t.V4[0], "5", "1")
+        ksft_eq(json.loads(r.stdout or "null"), ["ok"] * 3 + ["ENOSPC"] * 2,
                 "nobody's assignments: %r" % r.stderr)
         ksft_eq(len(ncctl(t.srv, "conn", "show")), 3, "PCBs")
         # The administrator is not bound by it.

@@ -215,7 +215,7 @@ def user_assignment_dies_with_socket():
                 root.close()
 
 
-QUOTA = helper("quota")
+PREASSIGN_MANY = helper("preassign_many")
 
 
 def user_quota_per_uid():
@@ -225,9 +225,11 @@ def user_quota_per_uid():
         netns = ["ip", "netns", "exec", t.srv]
         other = ["setpriv", "--reuid=65533", "--regid=65533",
                  "--clear-groups"]
-        ksft_eq(python_as(netns + SETPRIV, QUOTA, t.V4[0], 4),
+        ksft_eq(python_as(netns + SETPRIV, PREASSIGN_MANY, "udp", "0.0.0.0",
+                          t.V4[0], 4, 0),
                 ["ok"] * 3 + ["ENOSPC"], "uid 65534")
-        ksft_eq(python_as(netns + other, QUOTA, t.V4[0], 4),
+        ksft_eq(python_as(netns + other, PREASSIGN_MANY, "udp", "0.0.0.0",
+                          t.V4[0], 4, 0),
                 ["ok"] * 3 + ["ENOSPC"], "uid 65533")
 
 
