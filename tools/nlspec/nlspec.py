@@ -53,9 +53,9 @@ def lower(name):
 class Spec:
     def __init__(self, path):
         with open(path) as f:
-            self.raw = yaml.safe_load(f)
-        with open(path) as f:
-            self.licence = f.readline().strip()
+            text = f.read()
+        self.raw = yaml.safe_load(text)
+        self.licence = text.split("\n", 1)[0].strip()
         y = self.raw
         self.name = y["name"]
         self.prefix = upper(self.name) + "_"
@@ -191,9 +191,8 @@ def handler(spec, op, mode):
 
 
 def kernel_ops(spec):
-    """(policies, ops) of the ops that have a handler (not events)."""
-    ops = [o for o in spec.ops if "do" in o or "dump" in o]
-    return ops
+    """The ops that have a handler (not events)."""
+    return [o for o in spec.ops if "do" in o or "dump" in o]
 
 
 def gen_kernel_c(spec):
