@@ -64,6 +64,10 @@ unsigned int netctx_netns_max_conns = 4096;
 module_param_named(netns_max_conns, netctx_netns_max_conns, uint, 0444);
 MODULE_PARM_DESC(netns_max_conns, "PCBs a netns owned by a user namespace other than the initial one may hold");
 
+unsigned int netctx_netns_share_pct = 50;
+module_param_named(netns_share_pct, netctx_netns_share_pct, uint, 0444);
+MODULE_PARM_DESC(netns_share_pct, "Percentage of max_conns one netns, whoever owns it, may hold");
+
 unsigned int netctx_new_timeout_ms = 3000;
 module_param_named(new_timeout_ms, netctx_new_timeout_ms, uint, 0444);
 MODULE_PARM_DESC(new_timeout_ms, "Life of a flow's PCB until its second packet (TCP: the handshake's ACK)");
@@ -111,7 +115,8 @@ static int netctx_check_params(void)
 	    !netctx_tcp_timeout_ms || !netctx_udp_timeout_ms ||
 	    !netctx_assign_timeout_ms || !netctx_linger_ms ||
 	    !netctx_new_timeout_ms || !netctx_float_len ||
-	    !netctx_netns_max_new || !netctx_netns_max_ports)
+	    !netctx_netns_max_new || !netctx_netns_max_ports ||
+	    !netctx_netns_share_pct || netctx_netns_share_pct > 100)
 		return -EINVAL;
 	return netctx_parse_key();
 }

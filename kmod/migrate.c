@@ -87,7 +87,7 @@ int netctx_conn_assign(struct net *net, const struct netctx_tuple *t,
 		if (user)
 			netctx_uquota_put(nn, uid);
 		NL_SET_ERR_MSG(extack,
-			       "connection table full (max_conns, or netns_max_conns in a user namespace)");
+			       "connection table full (max_conns, or this netns's netns_share_pct or netns_max_conns)");
 		return -ENOSPC;
 	}
 	/* Only a request that will publish a PCB turns the hooks on. */

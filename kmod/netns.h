@@ -42,6 +42,12 @@ struct netctx_net {
 	bool hooked;			/* hooks registered (pernet.c) */
 	/* [context id], from the hooks' registration on (netns.c) */
 	struct netctx_ctx_stats *stats;
+	/*
+	 * PCBs it may hold: netns_share_pct of max_conns, and at most
+	 * netns_max_conns if a user namespace other than the initial one
+	 * owns it (pcb.c). Set at its creation.
+	 */
+	unsigned int max_pcbs;
 	/* Counted by pcb.c alone (insertion, confirmation, unlink): */
 	atomic_t nr_pcbs;		/* PCBs of this netns in the directory */
 	atomic_t nr_wild;		/* of which pre-assignments to any laddr */

@@ -11,6 +11,7 @@ extern unsigned int netctx_assign_timeout_ms;
 extern unsigned int netctx_float_len;
 extern unsigned int netctx_user_assign_max;
 extern unsigned int netctx_netns_max_conns;
+extern unsigned int netctx_netns_share_pct;
 extern unsigned int netctx_new_timeout_ms;
 extern unsigned int netctx_netns_max_new;
 extern unsigned int netctx_netns_max_ports;

@@ -11,10 +11,13 @@
  * state, timer) sits in the PCB and is written by the owner alone.
  *
  * The number of PCBs is capped by max_conns: beyond it new flows are not
- * managed (the classifier counts them) rather than exhausting memory. A
- * netns owned by a user namespace other than the initial one, whose root
- * is anyone's, holds at most netns_max_conns of them, so that no such
- * root takes everyone's share, by its own flows or pre-assignments.
+ * managed (the classifier counts them) rather than exhausting memory.
+ * One netns holds at most netns_share_pct of them, so that the flows a
+ * remote sender makes there (a datagram from a forged source, sent
+ * twice, is a confirmed flow) leave the rest to every other netns; one
+ * owned by a user namespace other than the initial one, whose root is
+ * anyone's, at most netns_max_conns too, so that no such root takes
+ * everyone's share by its own pre-assignments.
  */
 #include "pcb.h"
 #include "params.h"
@@ -118,7 +121,17 @@ struct netctx_pcb *netctx_pcb_lookup(const struct net *net,
 	return NULL;
 }
 
-/* Returns NULL when max_conns is reached or memory is short. */
+unsigned int netctx_pcb_netns_max(const struct net *net)
+{
+	unsigned int max = div_u64((u64)netctx_pcb_max * netctx_netns_share_pct,
+				   100) ?: 1;
+
+	if (net->user_ns != &init_user_ns)
+		max = min(max, netctx_netns_max_conns);
+	return max;
+}
+
+/* Returns NULL when the netns's or the module's bound is reached. */
 struct netctx_pcb *netctx_pcb_alloc(struct net *net,
 				    const struct netctx_tuple *t, u32 hash,
 				    gfp_t gfp)
@@ -126,8 +139,7 @@ struct netctx_pcb *netctx_pcb_alloc(struct net *net,
 	struct netctx_pcb *pcb;
 
 	/* Checked before insertion: may exceed by the racing inserts. */
-	if (net->user_ns != &init_user_ns &&
-	    atomic_read(&netctx_net(net)->nr_pcbs) >= netctx_netns_max_conns)
+	if (atomic_read(&netctx_net(net)->nr_pcbs) >= netctx_net(net)->max_pcbs)
 		return NULL;
 	if (atomic_inc_return(&netctx_pcb_nr) > netctx_pcb_max)
 		goto overflow;

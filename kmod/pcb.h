@@ -104,6 +104,8 @@ struct netctx_pcb {
 };
 
 int netctx_pcb_init(unsigned int max_conns);
+/* The PCBs one netns may hold (netns.h's max_pcbs), after init. */
+unsigned int netctx_pcb_netns_max(const struct net *net);
 void netctx_pcb_uninit(void);
 
 u32 netctx_tuple_hash(const struct net *net, const struct netctx_tuple *t);

@@ -12,6 +12,7 @@
 #include "hook.h"
 #include "migrate.h"
 #include "netns.h"
+#include "pcb.h"
 #include "policy.h"
 
 #include <linux/wait_bit.h>
@@ -26,6 +27,7 @@ static int __net_init netctx_net_init(struct net *net)
 	for (i = 0; i < ARRAY_SIZE(nn->policies); i++)
 		INIT_HLIST_HEAD(&nn->policies[i]);
 	mutex_init(&nn->lock);
+	nn->max_pcbs = netctx_pcb_netns_max(net);
 	atomic_set(&nn->nr_pcbs, 0);
 	atomic_set(&nn->nr_wild, 0);
 	atomic_set(&nn->nr_new, 0);

@@ -651,7 +651,8 @@ BAD_PARAMS = ["nr_contexts=1025", "queue_len=1", "queue_len=1048577",
               "max_conns=0", "max_conns=16777217", "tcp_timeout_ms=0",
               "udp_timeout_ms=0", "assign_timeout_ms=0", "linger_ms=0",
               "new_timeout_ms=0", "float_len=0", "netns_max_new=0",
-              "netns_max_ports=0", "hash_key=00", "hash_key=" + "g" * 32]
+              "netns_max_ports=0", "netns_share_pct=0",
+              "netns_share_pct=101", "hash_key=00", "hash_key=" + "g" * 32]
 
 
 def bad_params():
@@ -670,7 +671,7 @@ def bad_params():
         ksft_eq(reasons(), before + 1, "reason logged for %s" % param)
         if os.path.exists("/sys/module/netctx"):
             cmd(["rmmod", "netctx"])
-    with Module(netns_max_new=1, netns_max_ports=1):
+    with Module(netns_max_new=1, netns_max_ports=1, netns_share_pct=1):
         pass
 
 

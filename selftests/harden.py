@@ -428,6 +428,45 @@ def forged_flood(proto):
 
 
 UDP_SINK = helper("udp_sink")
+SHARE_MAX = 512
+
+
+def netns_share():
+    """A remote sender forges 2,000 UDP flows, each datagram sent twice
+    (so each flow is confirmed, as a real one), to a managed port of a
+    netns that root made (owned by the initial user namespace, so
+    netns_max_conns does not apply). That netns holds at most
+    netns_share_pct (50 %) of max_conns: another netns's new flows are
+    still managed, and the refused flows are counted."""
+    with Module(nr_contexts=2, max_conns=SHARE_MAX), Topo() as t, \
+            Topo() as t2, KernelLog() as log:
+        held = []
+        try:
+            for tt in (t, t2):
+                ncctl(tt.srv, "port", "add", "udp", FLOOD_PORT)
+                held.append(Held(tt.srv, UDP_SINK, tt.addr(4, "srv"),
+                                 FLOOD_PORT))
+            cmd(["ip", "route", "add", "10.100.0.0/16", "dev", "veth1"],
+                ns=t.srv)
+            addr = t.addr(4, "srv")
+            sent = int(cmd([sys.executable, FORGE, "udp+udp", addr,
+                            str(FLOOD_PORT), "2000"], ns=t.cli))
+            ksft_eq(sent, 2000, "forged flows sent")
+            n = len(ncctl(t.srv, "conn", "show"))
+            ksft_true(SHARE_MAX // 2 - 8 <= n <= SHARE_MAX // 2 + 4,
+                      "attacked netns holds %d PCBs, share %d" %
+                      (n, SHARE_MAX // 2))
+            ksft_true(sum(c["overflows"] for c in
+                          ncctl(None, "ctx", "show")) > 0,
+                      "flows refused over the share are counted")
+            res = traffic(t2.cli, "client", "udp", t2.addr(4, "srv"),
+                          FLOOD_PORT, conns=8, packets=3)
+            ksft_eq(sorted(rport(p) for p in ncctl(t2.srv, "conn", "show")),
+                    sorted(res["ports"]), "another netns's flows managed")
+            log.check()
+        finally:
+            for h in held:
+                h.close()
 
 
 NLFUZZ = os.path.join(HERE, "nlfuzz")
@@ -498,6 +537,7 @@ if __name__ == "__main__":
              ("port_dump_interrupted", port_dump_interrupted),
              ("forged_syn_flood", forged_flood("tcp")),
              ("forged_udp_flood", forged_flood("udp")),
+             ("netns_share", netns_share),
              ("fuzz", fuzz)]
     only = sys.argv[1:]
     sys.exit(ksft_run([c for c in cases if not only or c[0] in only]))

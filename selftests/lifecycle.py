@@ -166,8 +166,10 @@ def overflow():
 
 def table_full():
     """Beyond max_conns new flows are processed unmanaged and counted:
-    nothing is lost and memory stays bounded."""
-    with Module(nr_contexts=2, max_conns=4), Topo() as t:
+    nothing is lost and memory stays bounded. (One netns may have the
+    whole table here: netns_share_pct=100.)"""
+    with Module(nr_contexts=2, max_conns=4, netns_share_pct=100), \
+            Topo() as t:
         addr = t.addr(4, "srv")
         ncctl(t.srv, "port", "add", "udp", PORT)
         srv = traffic(t.srv, "server", "udp", addr, PORT, idle=2)

@@ -140,8 +140,8 @@ srv sh -c 'echo 0 > /sys/class/net/veth1/queues/rx-0/rps_cpus'
 # The guest clock jumps while it idles (icount sleep=off), so PCBs would
 # time out between runs: keep them for the whole benchmark, also the
 # single-packet flows of the scale rows (unconfirmed: new_timeout_ms,
-# netns_max_new).
-LIVE="udp_timeout_ms=86400000 new_timeout_ms=86400000 netns_max_new=16777216"
+# netns_max_new), all in one netns (netns_share_pct).
+LIVE="udp_timeout_ms=86400000 new_timeout_ms=86400000 netns_max_new=16777216 netns_share_pct=100"
 insmod "$KO" $LIVE
 row loaded
 srv "$NCCTL" port add udp $((PORT + 1))

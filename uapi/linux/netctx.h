@@ -49,8 +49,8 @@
  *   unregistered at delivery; OVERFLOWS counts packets
  *   opening a new flow (TCP SYN, any UDP datagram) that a policy gave
  *   this context but that got no PCB because a limit was reached
- *   (max_conns, netns_max_conns, netns_max_new): they are processed
- *   normally, unmanaged.
+ *   (max_conns, netns_share_pct, netns_max_conns, netns_max_new): they
+ *   are processed normally, unmanaged.
  *   Every other reader gets what the context did for the reader's own
  *   netns alone: NETCTX_A_CTX_ID, NETCTX_A_CTX_CPU, and the netns's
  *   NETCTX_A_CTX_CONNS, NETCTX_A_CTX_PACKETS and NETCTX_A_CTX_BYTES; the
