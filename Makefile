@@ -52,7 +52,7 @@ BENCH_DEB_PKGS := gnuplot-nox
 
 .PHONY: all module tools selftests deps bench-deps ksrc lint spec unit check demo \
 	bench clean vm-check vm-demo vm-bench have-kver debug-deps debug-kernel \
-	debug-module check-debug vm-check-debug
+	debug-module check-debug vm-check-debug soak vm-soak
 
 all: module tools selftests
 
@@ -250,6 +250,20 @@ vm-check-debug:
 	NETCTX_TIMEOUT_FACTOR=$(DEBUG_TIMEOUT_FACTOR) $(DEBUG_VM) --timeout 1500 \
 		--append "kasan_multi_shot" \
 		--env NETCTX_KO=$(DEBUG_KO_DIR)/netctx.ko -- selftests/run.sh
+
+# selftests/soak.py on the debug kernel: SOAK_SECONDS of everything at
+# once, then run.sh's kernel log and kmemleak checks.
+SOAK_SECONDS ?= 600
+soak: deps
+	$(MAKE) debug-kernel
+	$(MAKE) tools selftests debug-module
+	$(MAKE) vm-soak
+
+vm-soak:
+	NETCTX_TIMEOUT_FACTOR=$(DEBUG_TIMEOUT_FACTOR) $(DEBUG_VM) \
+		--timeout $$(( $(SOAK_SECONDS) + 1800 )) --append "kasan_multi_shot" \
+		--env NETCTX_KO=$(DEBUG_KO_DIR)/netctx.ko \
+		--env NETCTX_SOAK_SECONDS=$(SOAK_SECONDS) -- selftests/run.sh soak.py
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
