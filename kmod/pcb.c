@@ -136,10 +136,11 @@ struct netctx_pcb *netctx_pcb_alloc(struct net *net,
 				    const struct netctx_tuple *t, u32 hash,
 				    gfp_t gfp)
 {
+	struct netctx_net *nn = netctx_net(net);
 	struct netctx_pcb *pcb;
 
 	/* Checked before insertion: may exceed by the racing inserts. */
-	if (atomic_read(&netctx_net(net)->nr_pcbs) >= netctx_net(net)->max_pcbs)
+	if (atomic_read(&nn->nr_pcbs) >= nn->max_pcbs)
 		return NULL;
 	if (atomic_inc_return(&netctx_pcb_nr) > netctx_pcb_max)
 		goto overflow;

@@ -399,6 +399,12 @@ def port_dump_interrupted():
 
 
 FORGE = os.path.join(HERE, "forge.py")
+
+
+def unanswered_replies(t):
+    """The server's replies to forge.py's sources (10.100.0.0/16) leave by
+    veth1, and the client drops them."""
+    cmd(["ip", "route", "add", "10.100.0.0/16", "dev", "veth1"], ns=t.srv)
 FLOOD_PORT = 5100
 NEW_MAX = 64
 
@@ -435,9 +441,7 @@ def forged_flood(proto):
                     held.append(listener(tt.srv, addr, FLOOD_PORT))
                 else:
                     held.append(Held(tt.srv, UDP_SINK, addr, FLOOD_PORT))
-            # Replies to the forged sources leave by veth1, unanswered.
-            cmd(["ip", "route", "add", "10.100.0.0/16", "dev", "veth1"],
-                ns=t.srv)
+            unanswered_replies(t)
             addr = t.addr(4, "srv")
             mine = flow(t, addr)
             sent = int(cmd([sys.executable, FORGE,
@@ -484,8 +488,7 @@ def netns_share():
                 ncctl(tt.srv, "port", "add", "udp", FLOOD_PORT)
                 held.append(Held(tt.srv, UDP_SINK, tt.addr(4, "srv"),
                                  FLOOD_PORT))
-            cmd(["ip", "route", "add", "10.100.0.0/16", "dev", "veth1"],
-                ns=t.srv)
+            unanswered_replies(t)
             addr = t.addr(4, "srv")
             sent = int(cmd([sys.executable, FORGE, "udp+udp", addr,
                             str(FLOOD_PORT), "2000"], ns=t.cli))
@@ -586,8 +589,7 @@ def pktgen_flood():
         for tt in (t, t2):
             for proto in ("tcp", "udp"):
                 ncctl(tt.srv, "port", "add", proto, FLOOD_PORT)
-        cmd(["ip", "route", "add", "10.100.0.0/16", "dev", "veth1"],
-            ns=t.srv)
+        unanswered_replies(t)
         sink = Held(t2.srv, UDP_SINK, t2.addr(4, "srv"), FLOOD_PORT)
 
         tput_srv = Held(t.srv, TPUT, "server", addr, FLOOD_PORT)

@@ -228,12 +228,18 @@ class Client:
         return json.loads(out.strip().splitlines()[-1])
 
 
-def udp_stat(ns, name):
-    """A UDP counter of /proc/net/snmp in ns, e.g. RcvbufErrors."""
+def udp_stat(ns, name, ipv6=False):
+    """A UDP counter of /proc/net/snmp in ns, e.g. RcvbufErrors; with
+    ipv6, plus its Udp6 twin of /proc/net/snmp6."""
     lines = [line.split() for line in
              cmd(["cat", "/proc/net/snmp"], ns=ns).splitlines()
              if line.startswith("Udp:")]
-    return int(dict(zip(lines[0][1:], lines[1][1:]))[name])
+    total = int(dict(zip(lines[0][1:], lines[1][1:]))[name])
+    if ipv6:
+        total += int(dict(line.split() for line in
+                          cmd(["cat", "/proc/net/snmp6"], ns=ns)
+                          .splitlines())["Udp6" + name])
+    return total
 
 
 def server_report(p, timeout=120):

@@ -23,24 +23,11 @@ import threading
 import time
 
 from nclib import (NCCTL, Client, Module, Topo, busywait, cmd, ksft_eq,
-                   ksft_run, ksft_true, lport, ncctl, server_report, traffic)
+                   ksft_run, ksft_true, lport, ncctl, server_report, traffic,
+                   udp_stat)
 
 SECONDS = int(os.environ.get("NETCTX_SOAK_SECONDS", "600"))
 TCP_PORT, UDP_PORT, STREAM_PORT, CHURN_PORT = 5400, 5401, 5402, 5403
-
-
-def udp_stat(ns, name):
-    lines = [line.split() for line in
-             cmd(["cat", "/proc/net/snmp", "/proc/net/snmp6"], ns=ns)
-             .splitlines()]
-    total = 0
-    for i, line in enumerate(lines):
-        if line and line[0] == "Udp:" and i + 1 < len(lines) and \
-                lines[i + 1][0] == "Udp:" and name in line:
-            total += int(lines[i + 1][line.index(name)])
-        elif line and line[0] == "Udp6" + name:
-            total += int(line[1])
-    return total
 
 
 class Worker(threading.Thread):
@@ -76,6 +63,7 @@ def soak():
                             ("tcp", STREAM_PORT)):
             ncctl(t.srv, "port", "add", proto, port)
         end = time.monotonic() + SECONDS
+        udp_lock = threading.Lock()
 
         def tcp_round(family):
             addr = t.addr(family, "srv")
@@ -94,19 +82,19 @@ def soak():
         def udp_round(family):
             addr = t.addr(family, "srv")
             port = UDP_PORT + (family == 6) * 10
-            lock = udp_lock
 
             def step(w):
-                with lock:
+                with udp_lock:
                     drops0 = ctx_totals()["drops"]
-                    rcvbuf0 = udp_stat(t.srv, "RcvbufErrors")
+                    rcvbuf0 = udp_stat(t.srv, "RcvbufErrors", ipv6=True)
                     srv = traffic(t.srv, "server", "udp", addr, port,
                                   idle=3)
                     cli = traffic(t.cli, "client", "udp", addr, port,
                                   conns=8, packets=100, chunk=200)
                     report, _ = server_report(srv)
                     drops = ctx_totals()["drops"] - drops0
-                    rcvbuf = udp_stat(t.srv, "RcvbufErrors") - rcvbuf0
+                    rcvbuf = udp_stat(t.srv, "RcvbufErrors",
+                                      ipv6=True) - rcvbuf0
                 got = sum(f["packets"] for f in report.values())
                 if not cli["ok"] or not all(f["ok"] and f["ordered"]
                                             for f in report.values()):
@@ -119,8 +107,6 @@ def soak():
                 w.add("datagrams", got)
                 w.add("exact", int(got + rcvbuf + drops == 800))
             return step
-
-        udp_lock = threading.Lock()
 
         def migrate(w):
             conns = ncctl(t.srv, "conn", "show", "proto", "tcp", "port",
