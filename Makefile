@@ -47,8 +47,9 @@ APPS_DEB_PKGS := nfs-kernel-server nfs-common tgt open-iscsi samba \
 DEBUG_DEB_PKGS := linux-source-6.1 bc bison flex libelf-dev libssl-dev cpio \
 	    xz-utils gcc make
 
-# Only make bench needs these (its plots); make check does not install them.
-BENCH_DEB_PKGS := gnuplot-nox
+# Only make bench needs these (its plots, the XDP cpumap baseline); make
+# check does not install them.
+BENCH_DEB_PKGS := gnuplot-nox xdp-tools
 
 .PHONY: all module tools selftests deps bench-deps ksrc lint spec unit check demo \
 	bench clean vm-check vm-demo vm-bench have-kver debug-deps debug-kernel \

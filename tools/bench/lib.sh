@@ -23,3 +23,14 @@ nb_topo() {
 	cli ip link set lo up
 	srv ip link set lo up
 }
+
+# Waits up to 30 s for a command to succeed; says which one it gave up on.
+waitfor() {
+	local i
+	for ((i = 0; i < 600; i++)); do
+		"$@" && return 0
+		sleep 0.05
+	done
+	echo "bench: gave up waiting for: $*" >&2
+	return 1
+}

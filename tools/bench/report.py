@@ -27,6 +27,7 @@ PPS_SETUPS = [
     ("unmanaged", "netctx loaded, port unmanaged"),
     ("managed", "netctx managed, one context per vCPU"),
     ("rps", "RPS over the same vCPUs"),
+    ("cpumap", "XDP cpumap over the same vCPUs"),
 ]
 # The issue's earlier figures (instructions per packet).
 ISSUE = {"plain": 4638, "rps": 5910, "loaded": 4769,
@@ -148,7 +149,41 @@ def pps_section(raw, problems):
     return out
 
 
-def targets(cost, pps, migrate=()):
+APPS = [("iperf3", "bps", "iperf3, 8 TCP streams", "Gbit/s", 1e9),
+        ("nginx", "rps", "nginx + wrk, 64 connections", "requests/s", 1)]
+
+
+def apps_section(raw, problems):
+    runs = jsonl(os.path.join(raw, "apps.jsonl"))
+    out = {}
+    for app, key, label, unit, scale in APPS:
+        for r in runs:
+            if r["app"] != app:
+                continue
+            if r.get("error"):
+                problems.append("%s %s round %d: %s" % (app, r["setup"], r["round"], r["error"]))
+            if app == "nginx" and (r["bad"] or r["errors"] or not r["good"]):
+                problems.append("nginx %s round %d: %d good, %d bad responses%s" % (
+                    r["setup"], r["round"], r["good"], r["bad"],
+                    ", socket errors or non-2xx" if r["errors"] else ""))
+        sets = {}
+        for setup in ("none", "managed"):
+            v = [r[key] / scale for r in runs if r["app"] == app and r["setup"] == setup]
+            if v:
+                sets[setup] = {"runs": v, "median": statistics.median(v),
+                               "min": min(v), "max": max(v)}
+                if app == "iperf3":
+                    sets[setup]["retransmits"] = [r["retransmits"] for r in runs
+                                                  if r["app"] == app and r["setup"] == setup]
+        if {"none", "managed"} <= sets.keys():
+            base = sets["none"]["median"]
+            sets["ratio"] = sets["managed"]["median"] / base if base else None
+        if sets:
+            out[app] = {"label": label, "unit": unit, **sets}
+    return out
+
+
+def targets(cost, pps, migrate=(), apps=None):
     t = []
     if {"plain", "loaded"} <= cost.keys():
         p = cost["plain"]["ins_per_pkt"]
@@ -175,6 +210,19 @@ def targets(cost, pps, migrate=()):
         t.append(("unmanaged pps ratio >= 0.98",
                   "%.3f (runs %.3f-%.3f)" % (r["ratio"], r["ratio_min"], r["ratio_max"]),
                   r["ratio"] >= 0.98))
+    for name in ("managed", "rps", "cpumap"):
+        if name == "managed" or name not in pps or "managed" not in pps:
+            continue
+        m, o = pps["managed"]["median"], pps[name]["median"]
+        t.append(("managed pps >= %s over the same vCPUs" % pps[name]["label"].split(" over")[0],
+                  "%.3f x" % (m / o if o else 0), m >= o))
+    if "managed" in pps and pps["managed"]["ratio"] is not None:
+        t.append(("managed pps >= 0.9 of no steering",
+                  "%.3f" % pps["managed"]["ratio"], pps["managed"]["ratio"] >= 0.9))
+    for app, a in (apps or {}).items():
+        if a.get("ratio") is not None:
+            t.append(("%s managed >= 0.95 of no module" % a["label"],
+                      "%.3f" % a["ratio"], a["ratio"] >= 0.95))
     for r in migrate:
         # One at a time: request to the first packet the new context
         # delivers; in parallel: request to the end of each move.
@@ -279,6 +327,25 @@ def markdown(res):
                 pp(r["deliver_us"]) if r["mode"] == "serial" else "-",
                 pp(r["done_us"]), pp(r["call_us"])))
         L.append("")
+    if res.get("apps"):
+        L += ["### Applications through a managed port (same guest, TCG; median of "
+              "alternated runs, managed against no module)", "",
+              "| application | unit | no module | managed | ratio | runs (none; managed) |",
+              "|---|---|---:|---:|---:|---|"]
+        for app, a in res["apps"].items():
+            if not {"none", "managed"} <= a.keys():
+                continue
+            fmt = "%.2f" if a["unit"] == "Gbit/s" else "%.0f"
+            runs = "; ".join(", ".join(fmt % x for x in a[s]["runs"])
+                             for s in ("none", "managed"))
+            if "retransmits" in a["none"]:
+                runs += " (retransmits: %s; %s)" % tuple(
+                    ", ".join(str(x) for x in a[s]["retransmits"])
+                    for s in ("none", "managed"))
+            L.append("| %s | %s | %s | %s | %.3f | %s |" % (
+                a["label"], a["unit"], fmt % a["none"]["median"],
+                fmt % a["managed"]["median"], a["ratio"] or 0, runs))
+        L.append("")
     if res["targets"]:
         L += ["### Targets", "", "| target | measured | met |", "|---|---|---|"]
         for name, v, ok in res["targets"]:
@@ -374,10 +441,11 @@ def main():
     res = {"cost": cost_section(raw, problems, notes), "scale": scale_section(raw),
            "pps": pps_section(raw, problems),
            "latency": latency_section(raw, problems),
-           "migrate": migrate_section(raw, problems), "problems": problems,
+           "migrate": migrate_section(raw, problems),
+           "apps": apps_section(raw, problems), "problems": problems,
            "notes": notes,
            "seconds": [int(x) for x in a.seconds.split(",") if x]}
-    res["targets"] = targets(res["cost"], res["pps"], res["migrate"])
+    res["targets"] = targets(res["cost"], res["pps"], res["migrate"], res["apps"])
     with open(os.path.join(out, "results.json"), "w") as f:
         json.dump(res, f, indent=1)
         f.write("\n")
