@@ -5,8 +5,8 @@
 # in two guest boots, then the report.  Runs on the host.
 #
 #   1. tools/bench/cost.sh in a 1-vCPU guest under -icount shift=0:
-#      instructions per received packet (deterministic), and with 1k, 10k
-#      and 100k live PCBs, and the kernel memory per PCB
+#      instructions per received packet (deterministic), and with 1k, 10k,
+#      100k and 1M live PCBs, and the kernel memory per PCB
 #   2. tools/bench/pps.sh in a BENCH_CPUS-vCPU guest (default 2): packet
 #      rates, setups alternated over BENCH_PPS_RUNS rounds; then
 #      tools/bench/latency.sh in the same guest: UDP round trips through a

@@ -77,11 +77,9 @@ xdp_attached() {
 
 nocpumap() {
 	[[ -n $XDP ]] || return 0
-	# xdp-bench notices SIGINT only at its next report: kill it, then
-	# detach what it attached.
-	kill -KILL "$XDP" 2>/dev/null || true
+	# On SIGTERM xdp-bench detaches its program and drops its lock.
+	kill -TERM "$XDP" 2>/dev/null || true
 	wait "$XDP" 2>/dev/null || true
-	srv ip link set dev veth1 xdp off
 	XDP=
 }
 
@@ -101,8 +99,9 @@ setup() {
 	cpumap)
 		local cpus=() c
 		for ((c = 0; c < CPUS; c++)); do cpus+=(-c "$c"); done
-		srv xdp-bench redirect-cpu "${cpus[@]}" -p l4-hash -r pass \
-			-i 3600 veth1 >/tmp/nb.xdp 2>&1 &
+		# Not through srv(): $! must be xdp-bench itself, to stop it.
+		ip netns exec nb-srv xdp-bench redirect-cpu "${cpus[@]}" \
+			-p l4-hash -r pass -i 3600 veth1 >/tmp/nb.xdp 2>&1 &
 		XDP=$!
 		waitfor xdp_attached || { cat /tmp/nb.xdp >&2; return 1; } ;;
 	esac
