@@ -22,9 +22,9 @@
 #include <net/ipv6.h>
 #include <net/udp.h>
 
-/* The socket that a packet of t arriving on dif reaches, referenced. */
-static struct sock *netctx_owner_lookup(struct net *net,
-					const struct netctx_tuple *t, int dif)
+static struct sock *__netctx_owner_lookup(struct net *net,
+					  const struct netctx_tuple *t,
+					  int dif)
 {
 	struct inet_hashinfo *hinfo = net->ipv4.tcp_death_row.hashinfo;
 
@@ -47,6 +47,22 @@ static struct sock *netctx_owner_lookup(struct net *net,
 #else
 	return NULL;
 #endif
+}
+
+/*
+ * The socket that a packet of t arriving on dif reaches, referenced.
+ * The lookups walk RCU lists and expect their caller to be a reader, as
+ * the receive path is; the control path is not.
+ */
+static struct sock *netctx_owner_lookup(struct net *net,
+					const struct netctx_tuple *t, int dif)
+{
+	struct sock *sk;
+
+	rcu_read_lock();
+	sk = __netctx_owner_lookup(net, t, dif);
+	rcu_read_unlock();
+	return sk;
 }
 
 /* Control path: whether the stack delivers the connected tuple t to sk. */
