@@ -83,17 +83,22 @@ pktgen_setup() {
 	pgset veth1 udp_src_max "$6"
 }
 
-# run COUNT SRC_MIN SRC_MAX DPORT SPORT_MIN SPORT_MAX: prints
-# "usec sink-json" after pktgen sent COUNT packets into a held socket.
+ctxt() { awk '$1 == "ctxt" { print $2 }' /proc/stat; }
+
+# run COUNT SRC_MIN SRC_MAX DPORT SPORT_MIN SPORT_MAX: prints "usec
+# switches sink-json" after pktgen sent COUNT packets into a held socket
+# (switches: the guest's context switches while pktgen ran).
 run() {
-	local fifo=/tmp/nb.fifo usec res sink
+	local fifo=/tmp/nb.fifo usec res sink c0
 	pktgen_setup "$@"
 	rm -f $fifo
 	mkfifo $fifo
 	srv "$HOLD" hold 10.88.0.2 "$4" <$fifo >/tmp/nb.hold &
 	exec 9>$fifo
 	while ! grep -q ready /tmp/nb.hold 2>/dev/null; do sleep 0.05; done
+	c0=$(ctxt)
 	srv sh -c "echo start > $PG/pgctrl"
+	c0=$(($(ctxt) - c0))
 	res=$(srv grep -A1 '^Result' $PG/veth1)
 	echo go >&9
 	exec 9>&-
@@ -101,18 +106,18 @@ run() {
 	sink=$(tail -n 1 /tmp/nb.hold)
 	usec=$(sed -n 's/^Result: OK: \([0-9]*\)(.*/\1/p' <<<"$res")
 	[[ -n $usec ]] || { echo "pktgen: $res" >&2; exit 1; }
-	echo "$usec $sink"
+	echo "$usec $c0 $sink"
 }
 
 # measure ROW RUN [COUNT]: COUNT (default N) packets of 256 flows to
 # PORT, one JSON line.
 measure() {
-	local row=$1 i=$2 n=${3:-$N} usec sink got
-	read -r usec sink < <(run "$n" 10.88.0.1 10.88.0.1 $PORT 10000 $((10000 + FLOWS)))
+	local row=$1 i=$2 n=${3:-$N} usec sw sink got
+	read -r usec sw sink < <(run "$n" 10.88.0.1 10.88.0.1 $PORT 10000 $((10000 + FLOWS)))
 	got=$(sed -n 's/.*"packets": \([0-9]*\).*/\1/p' <<<"$sink")
 	[[ $got -eq $n ]] || echo "cost.sh: $row: $got of $n packets reached the socket" >&2
-	printf '{"row": "%s", "run": %d, "packets": %d, "ns": %d, "ins_per_pkt": %s, "sink": %s, "ctx": %s}\n' \
-		"$row" "$i" "$n" $((usec * 1000)) \
+	printf '{"row": "%s", "run": %d, "packets": %d, "ns": %d, "switches": %d, "ins_per_pkt": %s, "sink": %s, "ctx": %s}\n' \
+		"$row" "$i" "$n" $((usec * 1000)) "$sw" \
 		"$(awk -v u="$usec" -v n="$n" 'BEGIN { printf "%.1f", u * 1000 / n }')" \
 		"$sink" "$(ctxjson)"
 }

@@ -59,7 +59,10 @@ def cost_section(raw, problems, notes):
                 if c.get("drops"):
                     problems.append("cost %s run %d: %d context drops" %
                                     (name, r["run"], c["drops"]))
+        sw = [r["switches"] / r["packets"] for r in rs
+              if r["run"] > 0 and "switches" in r]
         rows[name] = {"label": label, "runs": short,
+                      "switches_per_pkt": statistics.mean(sw) if sw else None,
                       "ins_per_pkt": statistics.mean(short),
                       "double_length": long_[0] if long_ else None,
                       "packets": rs[0]["packets"]}
@@ -265,19 +268,20 @@ def markdown(res):
         n = next(iter(c.values()))["packets"]
         L += ["### Instructions per packet (1 vCPU, -icount shift=0, pktgen netif_receive, "
               "64-byte UDP, 256 flows, %d packets per run)" % n, "",
-              "| setup | run 1 | run 2 | mean | over plain | 2N run | issue before |",
-              "|---|---:|---:|---:|---:|---:|---:|"]
+              "| setup | run 1 | run 2 | mean | over plain | 2N run | context switches per packet | issue before |",
+              "|---|---:|---:|---:|---:|---:|---:|---:|"]
         for name, _ in COST_ROWS:
             if name not in c:
                 continue
             r = c[name]
             runs = r["runs"] + [None] * (2 - len(r["runs"]))
-            L.append("| %s | %s | %s | %.0f | %s | %s | %s |" % (
+            L.append("| %s | %s | %s | %.0f | %s | %s | %s | %s |" % (
                 r["label"],
                 *["%.0f" % x if x is not None else "" for x in runs[:2]],
                 r["ins_per_pkt"],
                 "%+.0f" % r["delta"] if name != "plain" else "",
                 "%.0f" % r["double_length"] if r["double_length"] else "",
+                "%.3f" % r["switches_per_pkt"] if r.get("switches_per_pkt") is not None else "",
                 "{:,}".format(r["issue"]) if r["issue"] else ""))
         L.append("")
     if res["scale"]:
