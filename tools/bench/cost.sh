@@ -49,7 +49,7 @@ ip -n nb-srv addr add 10.88.0.2/24 dev veth1
 ip -n nb-cli link set veth0 up
 ip -n nb-srv link set veth1 up
 ip -n nb-srv link set lo up
-ip -n nb-srv route add 10.100.0.0/12 dev veth1
+ip -n nb-srv route add 10.96.0.0/12 dev veth1
 MAC=$(cat /sys/class/net/veth1/address 2>/dev/null ||
 	srv cat /sys/class/net/veth1/address)
 
@@ -161,7 +161,7 @@ chrt -o -p 0 "$(pgrep -x netctx/0)"
 rmmod netctx
 
 # Scale: the same managed row with more live PCBs in the table, created
-# by single-packet UDP flows from 10.100.0.0/12 to another managed port
+# by single-packet UDP flows from 10.96.0.0/12 to another managed port
 # (7002, no socket there).
 # slub_nomerge (see tools/bench.sh) keeps the netctx_pcb cache unshared.
 slab() { cut -d" " -f1 /sys/kernel/slab/netctx_pcb/"$1"; }
@@ -171,7 +171,7 @@ insmod "$KO" max_conns=2097152 $LIVE
 srv "$NCCTL" port add udp $PORT
 srv "$NCCTL" port add udp $((PORT + 2))
 run 1024 10.88.0.1 10.88.0.1 $PORT 10000 $((10000 + FLOWS)) >/dev/null
-ip4() { echo "10.$((100 + ($1 >> 16))).$(($1 >> 8 & 255)).$(($1 & 255))"; }
+ip4() { echo "10.$((96 + ($1 >> 16))).$(($1 >> 8 & 255)).$(($1 & 255))"; }
 filled=0
 slab0=$(meminfo Slab)
 objs0=$(slab objects)
