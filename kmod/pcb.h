@@ -74,8 +74,13 @@ struct netctx_pcb {
 	bool float_full;	/* floatq overflowed: abort if still possible */
 	struct sk_buff_head floatq;
 
-	/* the owner's private state */
-	struct list_head ctx_node ____cacheline_aligned_in_smp;
+	/*
+	 * The owner's private state. Not cache-line aligned: the fields it
+	 * writes per packet (timer, last_seen, packets, bytes) still fall
+	 * past the lines the classifier reads for every packet (up to
+	 * mig_seq), and the alignment cost 64 bytes per PCB.
+	 */
+	struct list_head ctx_node;
 	struct list_head grave_node;
 	struct llist_node adopt_node;
 	struct netctx_timer timer;
