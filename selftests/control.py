@@ -185,7 +185,10 @@ def preassign_ncctl():
             srv = listener(t.cli, caddr, 6000)
             cli = connections(t.srv, caddr, 6000, 1,
                               [fmt % (saddr, 41100 + family)])
-            p = pcbs_by_rport(t.srv, port=6000)[6000]
+            # By local port: the v4 round's PCB, also to remote port
+            # 6000, may still linger after its close.
+            p = {lport(p): p for p in ncctl(t.srv, "conn", "show", "port",
+                                            6000)}[41100 + family]
             ksft_eq((p["ctx"], p["first_ctx"], p["origin"],
                      lport(p)), (ctx, ctx, "assigned", 41100 + family),
                     "client side v%d" % family)
