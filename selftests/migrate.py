@@ -325,7 +325,20 @@ def parallel_migrations():
         bad = [(port, f) for port, f in report.items()
                if (f["packets"], f["ok"], f["ordered"]) !=
                (result["sent"][port], True, True)]
-        ksft_eq(bad, [], "flows lost, duplicated or reordered")
+        if not ksft_eq(len(bad), 0, "flows lost, duplicated or reordered"):
+            print("# %d bad flows, e.g. %r; sent %r" % (
+                len(bad), bad[:2], result["sent"][bad[0][0]]))
+            print("# contexts %r" % ncctl(None, "ctx", "show"))
+            print("# " + cmd(["nstat", "-az", "UdpInErrors",
+                              "Udp6InErrors", "Udp6RcvbufErrors",
+                              "UdpRcvbufErrors"], ns=t.srv).replace(
+                                  "\n", "; "))
+            # A backlog overflow drops a veth's datagram silently.
+            with open("/proc/net/softnet_stat") as f:
+                print("# softnet dropped per CPU: %r" % [
+                    int(line.split()[1], 16) for line in f])
+            print("# " + cmd(["ip", "-s", "link", "show", "veth0"],
+                             ns=t.cli).replace("\n", "; "))
 
 
 def second_move_busy():
