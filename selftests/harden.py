@@ -11,9 +11,10 @@ import subprocess
 import sys
 import time
 
-from nclib import (NCCTL, Held, Module, Topo, busywait, cmd, connections,
-                   deadline, helper, ksft_eq, ksft_run, ksft_true, listener,
-                   lport, ncctl, rport, server_report, traffic, uapi_enum)
+from nclib import (NCCTL, Genl, Held, Module, Topo, busywait, cmd,
+                   connections, deadline, helper, ksft_eq, ksft_run,
+                   ksft_true, listener, lport, ncctl, rport, server_report,
+                   traffic, uapi_enum)
 
 NOBODY = 65534
 SETPRIV = ["setpriv", "--reuid=%d" % NOBODY, "--regid=%d" % NOBODY,
@@ -692,31 +693,28 @@ def pktgen_flood():
 USER_LOOP = helper("user_loop")
 USERNS_MOVER = helper("userns_mover")
 NETLINK_ROUTE, RTM_GETLINK = 0, 18
-CTRL_CMD_GETFAMILY = 3
 
 
-def dump_ms(sock, family, cmd, body=b""):
-    """One dump request on a netlink socket, read to its end: ms taken."""
-    import struct
+def timed_ms(fn):
+    """Runs fn(); the milliseconds it took."""
     start = time.perf_counter()
-    if family == RTM_GETLINK:
-        hdr = struct.pack("=IHHII", 16 + 16, RTM_GETLINK, 0x301, 1, 0)
-        sock.send(hdr + struct.pack("=BxHiII", 0, 0, 0, 0, 0))
-    else:
-        msg = struct.pack("=BBH", cmd, 1, 0) + body
-        sock.send(struct.pack("=IHHII", 16 + len(msg), family, 0x301, 1, 0)
-                  + msg)
+    fn()
+    return (time.perf_counter() - start) * 1e3
+
+
+def getlink_dump(sock):
+    """An RTM_GETLINK dump (ip link show) on a rtnetlink socket, read to
+    its end."""
+    import struct
+    sock.send(struct.pack("=IHHII", 32, RTM_GETLINK, 0x301, 1, 0) +
+              struct.pack("=BxHiII", 0, 0, 0, 0, 0))
     while True:
         data = sock.recv(1 << 20)
-        done = False
         while len(data) >= 16:
             mlen, mtype = struct.unpack("=IH", data[:6])
             if mtype in (2, 3):     # NLMSG_ERROR, NLMSG_DONE
-                done = True
-                break
+                return
             data = data[(mlen + 3) & ~3:]
-        if done:
-            return (time.perf_counter() - start) * 1e3
 
 
 def other_families_answer():
@@ -748,15 +746,16 @@ def other_families_answer():
             held = connections(t.cli, t.V4[1], port, 1)
             ksft_eq(user.stdout.readline().strip(), "looping", "user loop")
             ksft_eq(uns.stdout.readline().strip(), "looping", "userns loop")
-            genl = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 16)
+            genl = Genl()
             rtnl = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW,
                                  NETLINK_ROUTE)
             took = {"genl ctrl list": [], "ip link show": []}
             for _ in range(100):
-                took["genl ctrl list"].append(
-                    dump_ms(genl, GENL_ID_CTRL, CTRL_CMD_GETFAMILY))
-                took["ip link show"].append(dump_ms(rtnl, RTM_GETLINK, 0))
-            genl.close()
+                took["genl ctrl list"].append(timed_ms(lambda: genl.dump(
+                    Genl.GENL_ID_CTRL, Genl.CTRL_CMD_GETFAMILY, [])))
+                took["ip link show"].append(
+                    timed_ms(lambda: getlink_dump(rtnl)))
+            genl.sock.close()
             rtnl.close()
             uout, _ = user.communicate(input="\n", timeout=deadline(120))
             nout, _ = uns.communicate(input="", timeout=deadline(120))
