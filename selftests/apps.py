@@ -31,9 +31,9 @@ import sys
 import tempfile
 import time
 
-from nclib import (TRACEFS, KsftSkip, Module, NftCounter, TcpProbe, Topo,
-                   busywait, cmd, deadline, ksft_eq, ksft_run, ksft_true,
-                   ncctl, udp_stat)
+from nclib import (TOP, TRACEFS, KsftSkip, Module, NftCounter, TcpProbe,
+                   Topo, busywait, cmd, deadline, ksft_eq, ksft_run,
+                   ksft_true, ncctl, udp_stat)
 
 NR_CTX = 4
 CLI4, SRV4 = Topo.V4
@@ -804,49 +804,19 @@ def smb():
 # ---- nginx + wrk --------------------------------------------------------
 
 HTTP_PORT = 80
-NGINX_CONF = """worker_processes 2;
-daemon off;
-master_process on;
-user root;
-pid {w}/nginx.pid;
-error_log {w}/error.log;
-events {{ worker_connections 256; }}
-http {{
-  access_log off;
-  client_body_temp_path {w}/tmp/body;
-  proxy_temp_path {w}/tmp/proxy;
-  fastcgi_temp_path {w}/tmp/fastcgi;
-  uwsgi_temp_path {w}/tmp/uwsgi;
-  scgi_temp_path {w}/tmp/scgi;
-  keepalive_requests 1000000;
-  keepalive_timeout 120s;
-  server {{
-    listen {addr}:{port};
-    root {w}/www;
-  }}
-}}
-"""
-# Every response compared with the file, per wrk thread; done() sums.
-WRK_LUA = """
-local f = assert(io.open("{file}", "rb"))
-local expected = f:read("*a")
-f:close()
-good, bad = 0, 0
-response = function(status, headers, body)
-  if status == 200 and body == expected then good = good + 1
-  else bad = bad + 1 end
-end
-local threads = {{}}
-setup = function(thread) table.insert(threads, thread) end
-done = function(summary, latency, requests)
-  local g, b = 0, 0
-  for _, t in ipairs(threads) do
-    g = g + t:get("good")
-    b = b + t:get("bad")
-  end
-  io.write(string.format("CHECK good=%d bad=%d\\n", g, b))
-end
-"""
+# Shared with tools/bench/apps.sh: nginx's configuration, @...@ filled
+# in, and wrk's Lua comparing every response with the file.
+NGINX_CONF = os.path.join(TOP, "selftests", "helpers", "nginx.conf")
+WRK_LUA = os.path.join(TOP, "selftests", "helpers", "wrk_check.lua")
+
+
+def nginx_conf(w, addr, port):
+    """Writes w's nginx.conf: nginx on addr:port serving w/www."""
+    with open(NGINX_CONF) as f:
+        conf = f.read()
+    for k, v in (("DIR", w.path), ("ADDR", addr), ("PORT", str(port))):
+        conf = conf.replace("@%s@" % k, v)
+    return w.write("nginx.conf", conf)
 
 
 def nginx():
@@ -859,9 +829,7 @@ def nginx():
         w.mkdir("www")
         w.mkdir("tmp")
         page = w.random_file("www/file", 64 << 10)
-        conf = w.write("nginx.conf", NGINX_CONF.format(
-            w=w.path, addr=SRV4, port=HTTP_PORT))
-        lua = w.write("check.lua", WRK_LUA.format(file=page))
+        conf = nginx_conf(w, SRV4, HTTP_PORT)
         srv = Daemon(["nginx", "-p", w.path, "-c", conf, "-e",
                       w("error.log")], w("nginx.log"), ns=t.srv)
         try:
@@ -869,8 +837,9 @@ def nginx():
             with NftCounter(t.srv, "tcp", HTTP_PORT) as nft, \
                     TcpTrace() as tp:
                 out = cmd(["wrk", "-t", "2", "-c", "8", "-d", "3s",
-                           "--timeout", "%ds" % deadline(20), "-s", lua,
-                           "http://%s:%d/file" % (SRV4, HTTP_PORT)],
+                           "--timeout", "%ds" % deadline(20), "-s", WRK_LUA,
+                           "http://%s:%d/file" % (SRV4, HTTP_PORT),
+                           "--", page],
                           ns=t.cli, timeout=120)
                 for line in out.splitlines():
                     note("wrk: " + line)

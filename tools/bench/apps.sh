@@ -52,49 +52,8 @@ nb_topo
 W=$(mktemp -d)
 mkdir -p "$W/www" "$W/tmp"
 head -c 4096 /dev/urandom >"$W/www/file"
-cat >"$W/nginx.conf" <<EOF
-worker_processes 2;
-daemon off;
-master_process on;
-user root;
-pid $W/nginx.pid;
-error_log $W/error.log;
-events { worker_connections 256; }
-http {
-  access_log off;
-  client_body_temp_path $W/tmp/body;
-  proxy_temp_path $W/tmp/proxy;
-  fastcgi_temp_path $W/tmp/fastcgi;
-  uwsgi_temp_path $W/tmp/uwsgi;
-  scgi_temp_path $W/tmp/scgi;
-  keepalive_requests 1000000;
-  keepalive_timeout 120s;
-  server {
-    listen 10.88.0.2:$HTTP_PORT;
-    root $W/www;
-  }
-}
-EOF
-cat >"$W/check.lua" <<EOF
-local f = assert(io.open("$W/www/file", "rb"))
-local expected = f:read("*a")
-f:close()
-good, bad = 0, 0
-response = function(status, headers, body)
-  if status == 200 and body == expected then good = good + 1
-  else bad = bad + 1 end
-end
-local threads = {}
-setup = function(thread) table.insert(threads, thread) end
-done = function(summary, latency, requests)
-  local g, b = 0, 0
-  for _, t in ipairs(threads) do
-    g = g + t:get("good")
-    b = b + t:get("bad")
-  end
-  io.write(string.format("CHECK good=%d bad=%d\n", g, b))
-end
-EOF
+sed -e "s|@DIR@|$W|g" -e 's|@ADDR@|10.88.0.2|g' -e "s|@PORT@|$HTTP_PORT|g" \
+	selftests/helpers/nginx.conf >"$W/nginx.conf"
 
 listens() { # PORT: whether nb-srv listens on it
 	srv ss -Htln "sport = :$1" | grep -q LISTEN
@@ -125,8 +84,9 @@ print(json.dumps({"app": "iperf3", "setup": sys.argv[1],
 
 nginx_wrk() { # SETUP ROUND
 	local out req good bad
-	out=$(cli wrk -t 2 -c 64 -d "${SECONDS_RUN}s" -s "$W/check.lua" \
-		"http://10.88.0.2:$HTTP_PORT/file")
+	out=$(cli wrk -t 2 -c 64 -d "${SECONDS_RUN}s" \
+		-s selftests/helpers/wrk_check.lua \
+		"http://10.88.0.2:$HTTP_PORT/file" -- "$W/www/file")
 	req=$(sed -n 's/^Requests\/sec: *//p' <<<"$out")
 	good=$(sed -n 's/^CHECK good=\([0-9]*\).*/\1/p' <<<"$out")
 	bad=$(sed -n 's/^CHECK .*bad=\([0-9]*\)/\1/p' <<<"$out")
