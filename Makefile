@@ -248,7 +248,7 @@ check-debug: deps
 # every bug, not just the first; no panic_on_warn, so that one run shows
 # all the reports (each one fails it all the same).
 vm-check-debug:
-	NETCTX_TIMEOUT_FACTOR=$(DEBUG_TIMEOUT_FACTOR) $(DEBUG_VM) --timeout 1500 \
+	NETCTX_TIMEOUT_FACTOR=$(DEBUG_TIMEOUT_FACTOR) $(DEBUG_VM) --timeout 3600 \
 		--append "kasan_multi_shot" \
 		--env NETCTX_KO=$(DEBUG_KO_DIR)/netctx.ko -- selftests/run.sh
 
