@@ -89,8 +89,8 @@ def streaming(t, proto, addr, nconns, **client):
 def tcp_under_migration(family):
     def test():
         # A linger long enough for a few rounds of moves after the FINs.
-        with Module(nr_contexts=4, linger_ms=1000), Topo() as t, \
-                TcpProbe() as tp:
+        with Module(nr_contexts=4, linger_ms=1000), \
+                Topo(static_neigh=True) as t, TcpProbe() as tp:
             addr = t.addr(family, "srv")
             ncctl(t.srv, "port", "add", "tcp", PORT)
             srv = traffic(t.srv, "server", "tcp", addr, PORT, conns=4,
@@ -145,7 +145,7 @@ def tcp_under_migration(family):
 def udp_order_under_migration():
     """A UDP flow is migrated again and again while datagrams stream: each
     one arrives exactly once and in order."""
-    with Module(nr_contexts=4), Topo() as t:
+    with Module(nr_contexts=4), Topo(static_neigh=True) as t:
         addr = t.addr(4, "srv")
         ncctl(t.srv, "port", "add", "udp", PORT)
         srv = traffic(t.srv, "server", "udp", addr, PORT, idle=5,
@@ -174,7 +174,7 @@ def aborted_on_float_overflow():
     a move overflows the float queue and fails cleanly (EBUSY), the flow
     stays on one context, in order, and every datagram is received or
     counted."""
-    with Module(nr_contexts=4, float_len=1), Topo() as t:
+    with Module(nr_contexts=4, float_len=1), Topo(static_neigh=True) as t:
         addr = t.addr(4, "srv")
         ncctl(t.srv, "port", "add", "udp", PORT, "contexts", "0")
         srv = traffic(t.srv, "server", "udp", addr, PORT, idle=5,
@@ -223,7 +223,7 @@ def aborted_on_float_overflow():
 
 def sockopt_migrate_own_socket():
     """The application moves its own connection and reads it back."""
-    with Module(nr_contexts=4), Topo() as t:
+    with Module(nr_contexts=4), Topo(static_neigh=True) as t:
         ncctl(t.srv, "port", "add", "tcp", PORT, "contexts", "0")
         srv = subprocess.Popen(["ip", "netns", "exec", t.srv, "python3",
                                 helper("self_migrate"), t.V4[1], str(PORT),
@@ -260,7 +260,7 @@ def group_moves_as_one():
     and by remote address, while each streams: when a call returns every
     member is on the target context (never split), tcp_probe shows each
     one received on several contexts, and every byte arrives in order."""
-    with Module(nr_contexts=4), Topo() as t, TcpProbe() as tp:
+    with Module(nr_contexts=4), Topo(static_neigh=True) as t, TcpProbe() as tp:
         addr = t.addr(4, "srv")
         ncctl(t.srv, "port", "add", "tcp", PORT)
         srv = traffic(t.srv, "server", "tcp", addr, PORT, conns=4,
@@ -299,11 +299,21 @@ def group_moves_as_one():
 MOVER = helper("mover")
 
 
+def ndisc_failures():
+    """Sums, over CPUs, the resolutions that failed and the packets they
+    dropped (/proc/net/stat/ndisc_cache)."""
+    with open("/proc/net/stat/ndisc_cache") as f:
+        head = f.readline().split()
+        rows = [[int(v, 16) for v in line.split()] for line in f]
+    return tuple(sum(r[head.index(k)] for r in rows)
+                 for k in ("res_failed", "unresolved_discards"))
+
+
 def parallel_migrations():
     """Four processes move 64 UDP flows at once, 16 each, 10 rounds: every
     move succeeds, the counters agree, and every datagram of every flow
     arrives once and in order."""
-    with Module(nr_contexts=4), Topo() as t:
+    with Module(nr_contexts=4), Topo(static_neigh=True) as t:
         addr = t.addr(6, "srv")
         ncctl(t.srv, "port", "add", "udp", PORT)
         srv = traffic(t.srv, "server", "udp", addr, PORT, idle=5,
@@ -329,15 +339,20 @@ def parallel_migrations():
             print("# %d bad flows, e.g. %r; sent %r" % (
                 len(bad), bad[:2], result["sent"][bad[0][0]]))
             print("# contexts %r" % ncctl(None, "ctx", "show"))
-            print("# " + cmd(["nstat", "-az", "UdpInErrors",
-                              "Udp6InErrors", "Udp6RcvbufErrors",
-                              "UdpRcvbufErrors"], ns=t.srv).replace(
-                                  "\n", "; "))
+            for ns in (t.cli, t.srv):
+                print("# %s: " % ns + cmd(
+                    ["nstat", "-az", "Udp6InErrors", "Udp6RcvbufErrors",
+                     "Udp6SndbufErrors"], ns=ns).replace("\n", "; "))
             # A backlog overflow drops a veth's datagram silently.
             with open("/proc/net/softnet_stat") as f:
                 print("# softnet dropped per CPU: %r" % [
                     int(line.split()[1], 16) for line in f])
             print("# " + cmd(["ip", "-s", "link", "show", "veth0"],
+                             ns=t.cli).replace("\n", "; "))
+            # Neighbour discovery drops what waits for an answer silently.
+            print("# ndisc res_failed, unresolved_discards %r" %
+                  ndisc_failures())
+            print("# " + cmd(["ip", "-s", "neigh", "show"],
                              ns=t.cli).replace("\n", "; "))
 
 
@@ -345,7 +360,7 @@ def second_move_busy():
     """A move asked not to wait returns at once; a second move of the same
     connection while the first travels gets EBUSY or succeeds after it,
     never anything else, and the connection ends on one context."""
-    with Module(nr_contexts=4), Topo() as t:
+    with Module(nr_contexts=4), Topo(static_neigh=True) as t:
         addr = t.addr(4, "srv")
         ncctl(t.srv, "port", "add", "udp", PORT)
         srv = traffic(t.srv, "server", "udp", addr, PORT, idle=5,
@@ -374,7 +389,7 @@ def exit_mid_move():
     deleted, then when the module is unloaded: both end cleanly (run.sh
     fails the test on any kernel report), and the netns goes away."""
     with Module(nr_contexts=4):
-        with Topo() as t:
+        with Topo(static_neigh=True) as t:
             addr = t.addr(4, "srv")
             ncctl(t.srv, "port", "add", "udp", PORT)
             srv = traffic(t.srv, "server", "udp", addr, PORT, idle=5,
@@ -393,7 +408,7 @@ def exit_mid_move():
         ksft_true(busywait(lambda: sum(c["conns"] for c in
                                        ncctl(None, "ctx", "show")) == 0),
                   "PCBs of a deleted netns left")
-        with Topo() as t:
+        with Topo(static_neigh=True) as t:
             addr = t.addr(4, "srv")
             ncctl(t.srv, "port", "add", "udp", PORT)
             srv = traffic(t.srv, "server", "udp", addr, PORT, idle=5,
@@ -418,7 +433,7 @@ def target_cpu_offline():
     online = "/sys/devices/system/cpu/cpu1/online"
     if not os.path.exists(online):
         raise KsftSkip("cpu1 cannot go offline")
-    with Module(nr_contexts=2), Topo() as t:
+    with Module(nr_contexts=2), Topo(static_neigh=True) as t:
         addr = t.addr(4, "srv")
         ncctl(t.srv, "port", "add", "udp", PORT, "contexts", "0")
         srv = traffic(t.srv, "server", "udp", addr, PORT, idle=5,
@@ -452,7 +467,7 @@ def remote_session_followed():
     """Under a remote-addr policy, the connections of a peer moved as one
     ("migrate remote ADDR") are followed there by its new connections,
     not placed by the hash any more."""
-    with Module(nr_contexts=4), Topo() as t:
+    with Module(nr_contexts=4), Topo(static_neigh=True) as t:
         ncctl(t.srv, "port", "add", "tcp", PORT, "hash", "remote-addr")
         srv = listener(t.srv, t.V4[1], PORT)
         held = [connections(t.cli, t.V4[1], PORT, 2)]
@@ -482,7 +497,7 @@ def unprivileged_loop_fair():
     import statistics
     import time
     user_port = PORT + 2
-    with Module(nr_contexts=4), Topo() as t:
+    with Module(nr_contexts=4), Topo(static_neigh=True) as t:
         ncctl(t.srv, "port", "add", "tcp", PORT)
         ncctl(t.srv, "port", "add", "tcp", user_port)
         srv = listener(t.srv, t.V4[1], PORT)
@@ -539,7 +554,7 @@ def rebalance_under_skew():
     """Eight UDP flows land on one context of four (a policy of context 0
     with balance on): the balancer spreads them within seconds, each move
     an event with origin "balanced", every datagram once and in order."""
-    with Module(nr_contexts=4, balance_ms=200), Topo() as t:
+    with Module(nr_contexts=4, balance_ms=200), Topo(static_neigh=True) as t:
         addr = t.addr(4, "srv")
         mon = Monitor(t.srv)
         mv = Mover(t.srv)

@@ -157,10 +157,16 @@ class Topo:
     V4 = ("10.77.0.1", "10.77.0.2")
     V6 = ("fd77::1", "fd77::2")
 
-    def __init__(self):
+    def __init__(self, static_neigh=False):
+        """static_neigh: each side knows the other's link-layer address
+        for good (NUD_PERMANENT), for tests that count every datagram: a
+        UDP sender's packets waiting on a neighbour resolution are
+        dropped silently once its queue is full (unresolved_discards),
+        and under TCG a resolution can take seconds."""
         tag = "%06x" % random.randrange(1 << 24)
         self.cli = "cli-" + tag
         self.srv = "srv-" + tag
+        self.static_neigh = static_neigh
 
     def __enter__(self):
         modprobe("veth")
@@ -174,7 +180,18 @@ class Topo:
             cmd(["ip", "addr", "add", self.V6[i] + "/64", "dev", dev,
                  "nodad"], ns=ns)
             cmd(["ip", "link", "set", dev, "up"], ns=ns)
+        if self.static_neigh:
+            self._static_neigh()
         return self
+
+    def _static_neigh(self):
+        ends = ((self.cli, "veth0", 0), (self.srv, "veth1", 1))
+        mac = [json.loads(cmd(["ip", "-j", "link", "show", dev],
+                              ns=ns))[0]["address"] for ns, dev, _ in ends]
+        for ns, dev, i in ends:
+            for pair in (self.V4, self.V6):
+                cmd(["ip", "neigh", "replace", pair[1 - i], "lladdr",
+                     mac[1 - i], "nud", "permanent", "dev", dev], ns=ns)
 
     def __exit__(self, *exc):
         for ns in (self.cli, self.srv):
