@@ -32,8 +32,8 @@ import tempfile
 import time
 
 from nclib import (TOP, TRACEFS, KsftSkip, Module, NftCounter, TcpProbe,
-                   Topo, busywait, cmd, deadline, ksft_eq, ksft_run,
-                   ksft_true, ncctl, udp_stat)
+                   Topo, UdpProbe, busywait, cmd, deadline, ksft_eq,
+                   ksft_run, ksft_true, ncctl, udp_stat)
 
 NR_CTX = 4
 CLI4, SRV4 = Topo.V4
@@ -296,70 +296,24 @@ def overruns():
     return total
 
 
-class UdpTrace:
-    """kprobes on udp_queue_rcv_one_skb() and udpv6_queue_rcv_one_skb():
-    once per datagram given to a socket, naming the task and CPU that ran
-    UDP receive and the socket's local port (sk->skc_num, at offset 14
-    of struct sock_common)."""
+class UdpTrace(UdpProbe):
+    """nclib's UDP receive probes with TcpTrace's ring, restored after;
+    fails if the ring lost events."""
 
-    PROBES = {"ncapps_udp4": "udp_queue_rcv_one_skb",
-              "ncapps_udp6": "udpv6_queue_rcv_one_skb"}
-    LINE = re.compile(r"^\s*(?P<comm>.*?)-(?P<pid>\d+)\s+\[(?P<cpu>\d+)\]"
-                      r".*?ncapps_udp[46]:.*lport=(?P<lport>\d+)")
-
-    @staticmethod
-    def _define(line):
-        fd = os.open(TRACEFS + "/kprobe_events", os.O_WRONLY | os.O_APPEND)
-        try:
-            os.write(fd, line.encode())
-        finally:
-            os.close(fd)
-
-    def _enable(self, on):
-        for name in self.PROBES:
-            TcpProbe._write("events/kprobes/%s/enable" % name,
-                            "1" if on else "0")
+    KB = TcpTrace.KB
 
     def __enter__(self):
-        if not os.path.exists(TRACEFS + "/kprobe_events"):
-            raise KsftSkip("kprobe events not available")
-        for name, fn in self.PROBES.items():
-            self._define("p:%s %s lport=+14(%%di):u16\n" % (name, fn))
         self.kb = buffer_kb()
-        TcpProbe._write("buffer_size_kb", str(TcpTrace.KB))
-        TcpProbe._write("trace", "")
-        self._enable(True)
-        return self
+        return super().__enter__()
 
     def __exit__(self, *exc):
-        self._enable(False)
-        for name in self.PROBES:
-            self._define("-:%s\n" % name)
+        super().__exit__(*exc)
         TcpProbe._write("buffer_size_kb", self.kb)
 
-    def _read(self):
-        out = []
-        with open(TRACEFS + "/trace") as f:
-            for line in f:
-                m = self.LINE.match(line)
-                if m:
-                    out.append({"comm": m.group("comm").strip(),
-                                "pid": int(m.group("pid")),
-                                "cpu": int(m.group("cpu")),
-                                "lport": int(m.group("lport"))})
-        return out
-
     def events(self, settled=None):
-        """The events so far. settled(events), if given, says when all
-        are in: a context counts a datagram in its PCB just before it
-        hands it to UDP, so a reader on another CPU can see the count
-        before the probe's event; wait for it (bounded) before the
-        probes go off."""
-        if settled:
-            busywait(lambda: settled(self._read()), timeout=10)
-        self._enable(False)
+        out = super().events(settled)
         ksft_eq(overruns(), 0, "UDP receive events lost (ring overrun)")
-        return self._read()
+        return out
 
 
 def server_pcbs(ns, proto, port):

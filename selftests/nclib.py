@@ -701,12 +701,14 @@ def struct_unpack(fmt, data):
 class UdpProbe:
     """The kernel's own view for UDP: kprobes on udp_queue_rcv_one_skb()
     and udpv6_queue_rcv_one_skb(), called once per datagram delivered to
-    a socket, name the task and CPU that ran UDP receive."""
+    a socket, name the task and CPU that ran UDP receive and the socket's
+    local port (sk->skc_num, at offset 14 of struct sock_common)."""
 
     PROBES = {"nctest_udp4": "udp_queue_rcv_one_skb",
               "nctest_udp6": "udpv6_queue_rcv_one_skb"}
     LINE = re.compile(r"^\s*(?P<comm>.*?)-(?P<pid>\d+)\s+\[(?P<cpu>\d+)\]"
-                      r".*?nctest_udp[46]:")
+                      r".*?nctest_udp[46]:.*lport=(?P<lport>\d+)")
+    KB = 4096  # trace ring per CPU, KiB
 
     @staticmethod
     def _define(line):
@@ -727,8 +729,8 @@ class UdpProbe:
         if not os.path.exists(events):
             raise KsftSkip("kprobe events not available")
         for name, fn in self.PROBES.items():
-            self._define("p:%s %s\n" % (name, fn))
-        TcpProbe._write("buffer_size_kb", "4096")
+            self._define("p:%s %s lport=+14(%%di):u16\n" % (name, fn))
+        TcpProbe._write("buffer_size_kb", str(self.KB))
         TcpProbe._write("trace", "")
         self._enable(True)
         return self
@@ -738,8 +740,7 @@ class UdpProbe:
         for name in self.PROBES:
             self._define("-:%s\n" % name)
 
-    def events(self):
-        self._enable(False)
+    def _read(self):
         out = []
         with open(TRACEFS + "/trace") as f:
             for line in f:
@@ -747,8 +748,20 @@ class UdpProbe:
                 if m:
                     out.append({"comm": m.group("comm").strip(),
                                 "pid": int(m.group("pid")),
-                                "cpu": int(m.group("cpu"))})
+                                "cpu": int(m.group("cpu")),
+                                "lport": int(m.group("lport"))})
         return out
+
+    def events(self, settled=None):
+        """The events so far (dicts: comm, pid, cpu, lport). settled(events),
+        if given, says when all are in: a context counts a datagram in
+        its PCB just before it hands it to UDP, so a reader on another
+        CPU can see the count before the probe's event; wait for it
+        (bounded) before the probes go off."""
+        if settled:
+            busywait(lambda: settled(self._read()), timeout=10)
+        self._enable(False)
+        return self._read()
 
 
 class KprobeHits:
