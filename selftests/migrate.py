@@ -384,46 +384,38 @@ def second_move_busy():
                   "PCB on more or less than one context")
 
 
+def moves_under_way(t):
+    """Streams 8 UDP flows into t's server, asks 400 moves of them not
+    to wait, and stops the programs: the moves may still travel."""
+    addr = t.addr(4, "srv")
+    ncctl(t.srv, "port", "add", "udp", PORT)
+    srv = traffic(t.srv, "server", "udp", addr, PORT, idle=5, timeout=300)
+    cli = streaming(t, "udp", addr, 8, chunk=200, pace=0.001)
+    pcbs = ncctl(t.srv, "conn", "show", "port", PORT)
+    mv = Mover(t.srv)
+    for i in range(400):
+        mv.migrate(i % 4, pcb=pcbs[i % 8], flags=Mover.F_NOWAIT)
+    mv.sock.close()
+    for p in (cli.p, srv):
+        p.kill()
+        p.wait()
+
+
 def exit_mid_move():
     """Moves asked not to wait are still travelling when their netns is
     deleted, then when the module is unloaded: both end cleanly (run.sh
     fails the test on any kernel report), and the netns goes away."""
     with Module(nr_contexts=4):
         with Topo(static_neigh=True) as t:
-            addr = t.addr(4, "srv")
-            ncctl(t.srv, "port", "add", "udp", PORT)
-            srv = traffic(t.srv, "server", "udp", addr, PORT, idle=5,
-                          timeout=300)
-            cli = streaming(t, "udp", addr, 8, chunk=200, pace=0.001)
-            pcbs = ncctl(t.srv, "conn", "show", "port", PORT)
-            mv = Mover(t.srv)
-            for i in range(400):
-                mv.migrate(i % 4, pcb=pcbs[i % 8], flags=Mover.F_NOWAIT)
-            mv.sock.close()
-            cli.p.kill()
-            srv.kill()
-            cli.p.wait()
-            srv.wait()
+            moves_under_way(t)
         # The netns is gone once its PCBs are.
         ksft_true(busywait(lambda: sum(c["conns"] for c in
                                        ncctl(None, "ctx", "show")) == 0),
                   "PCBs of a deleted netns left")
         with Topo(static_neigh=True) as t:
-            addr = t.addr(4, "srv")
-            ncctl(t.srv, "port", "add", "udp", PORT)
-            srv = traffic(t.srv, "server", "udp", addr, PORT, idle=5,
-                          timeout=300)
-            cli = streaming(t, "udp", addr, 8, chunk=200, pace=0.001)
-            pcbs = ncctl(t.srv, "conn", "show", "port", PORT)
-            mv = Mover(t.srv)
-            for i in range(400):
-                mv.migrate(i % 4, pcb=pcbs[i % 8], flags=Mover.F_NOWAIT)
-            # Module.__exit__ unloads it now, moves under way.
-            mv.sock.close()
-            cli.p.kill()
-            srv.kill()
-            cli.p.wait()
-            srv.wait()
+            moves_under_way(t)
+        # Module.__exit__ unloads it now, moves and the netns's
+        # deletion under way.
 
 
 def target_cpu_offline():
