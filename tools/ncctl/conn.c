@@ -185,6 +185,7 @@ static int conn_show(int argc, char **argv)
 {
 	static const char *const kws[] = { "ctx", "proto", "port", "group" };
 	struct conn_filter f = { 0 };
+	unsigned int seen = 0;
 	struct nlmsghdr *nlh;
 	const char *v;
 	int i, kw, ret;
@@ -192,14 +193,9 @@ static int conn_show(int argc, char **argv)
 	for (i = 0; i < argc; i++) {
 		if (!strcmp(argv[i], "help"))
 			return conn_help_cmd(0, NULL);
-		kw = nc_match_word(argv[i], kws, "keyword");
+		kw = nc_match_keyword(argv[i], kws, &seen);
 		if (kw < 0)
 			return -1;
-		if ((kw == 0 && f.has_ctx) || (kw == 1 && f.has_proto) ||
-		    (kw == 2 && f.has_port) || (kw == 3 && f.has_group)) {
-			nc_err("duplicate keyword \"%s\"", kws[kw]);
-			return -1;
-		}
 		v = nc_next_arg(argc, argv, &i);
 		if (!v)
 			return -1;

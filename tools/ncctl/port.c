@@ -106,14 +106,9 @@ static int port_add_parse(int argc, char **argv, struct port_add_req *r)
 	for (i = 2; i < argc; i++) {
 		if (!strcmp(argv[i], "help"))
 			return 1;
-		kw = nc_match_word(argv[i], port_add_kws, "keyword");
+		kw = nc_match_keyword(argv[i], port_add_kws, &r->seen);
 		if (kw < 0)
 			return -1;
-		if (r->seen & 1U << kw) {
-			nc_err("duplicate keyword \"%s\"", port_add_kws[kw]);
-			return -1;
-		}
-		r->seen |= 1U << kw;
 		if (kw == KW_REPLACE)
 			continue;
 		v = nc_next_arg(argc, argv, &i);
@@ -231,7 +226,7 @@ static int port_del(int argc, char **argv)
 {
 	static const char *const kws[] = { "match" };
 	struct nlmsghdr *nlh;
-	bool has_match = false;
+	unsigned int seen = 0;
 	uint16_t port;
 	uint8_t proto, match = 0;
 	const char *v;
@@ -244,23 +239,18 @@ static int port_del(int argc, char **argv)
 	for (i = 2; i < argc; i++) {
 		if (!strcmp(argv[i], "help"))
 			return port_help_cmd(0, NULL);
-		if (nc_match_word(argv[i], kws, "keyword") < 0)
+		if (nc_match_keyword(argv[i], kws, &seen) < 0)
 			return -1;
-		if (has_match) {
-			nc_err("duplicate keyword \"match\"");
-			return -1;
-		}
 		v = nc_next_arg(argc, argv, &i);
 		if (!v || port_parse_match(v, &match))
 			return -1;
-		has_match = true;
 	}
 	nlh = nc_nl_new(NETCTX_CMD_DEL_PORT);
 	if (!nlh)
 		return -1;
 	mnl_attr_put_u8(nlh, NETCTX_A_PROTO, proto);
 	mnl_attr_put_u16(nlh, NETCTX_A_PORT, port);
-	if (has_match)
+	if (seen)
 		mnl_attr_put_u8(nlh, NETCTX_A_MATCH, match);
 	return nc_nl_do(nlh, "port del");
 }

@@ -210,6 +210,10 @@ expect_err 'ncctl: duplicate keyword "hash"' \
 	"$NCCTL" port add tcp 80 hash default hash bpf
 expect_err 'ncctl: unknown match "both"' "$NCCTL" port add tcp 80 match both
 expect_err 'ncctl: unknown match "both"' "$NCCTL" port del tcp 80 match both
+expect_err 'ncctl: duplicate keyword "match"' \
+	"$NCCTL" port del tcp 80 match local match remote
+expect_err 'ncctl: duplicate keyword "port"' \
+	"$NCCTL" conn show port 80 proto tcp port 81
 expect_err 'ncctl: invalid key "6d:5a": expected 40 hex bytes' \
 	"$NCCTL" port add tcp 80 hash toeplitz key 6d:5a
 expect_err 'ncctl: key requires hash toeplitz' \

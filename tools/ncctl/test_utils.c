@@ -499,6 +499,7 @@ static void test_match(void)
 {
 	static const char *const words[] = { "ctx", "conn", "port", "help" };
 	FILE *saved = stderr;
+	unsigned int seen;
 	char *msg = NULL;
 	size_t len = 0;
 	int i;
@@ -535,6 +536,19 @@ static void test_match(void)
 	check(i < 0 && !strcmp(msg, "ncctl: unknown object \"bogus\"\n"
 			       "ncctl: line 3: x\n"),
 	      "unknown word and batch line prefix");
+	free(msg);
+
+	seen = 0;
+	check(nc_match_keyword("po", words, &seen) == 2 && seen == 1U << 2,
+	      "keyword by prefix, recorded");
+	check(nc_match_keyword("help", words, &seen) == 3 &&
+	      seen == (1U << 2 | 1U << 3), "second keyword recorded");
+	stderr = open_memstream(&msg, &len);
+	i = nc_match_keyword("port", words, &seen);
+	fclose(stderr);
+	stderr = saved;
+	check(i < 0 && !strcmp(msg, "ncctl: duplicate keyword \"port\"\n"),
+	      "keyword given twice: %s", visible(msg));
 	free(msg);
 }
 

@@ -182,6 +182,21 @@ int nc_dispatch(const struct nc_cmd *cmds, size_t n, int argc, char **argv,
 	return cmds[i].fn(argc - 1, argv + 1);
 }
 
+int nc_match_kw(const char *arg, const char *const *words, size_t n,
+		unsigned int *seen)
+{
+	int kw = nc_match(arg, words, n, sizeof(words[0]), "keyword");
+
+	if (kw < 0)
+		return -1;
+	if (*seen & 1U << kw) {
+		nc_err("duplicate keyword \"%s\"", words[kw]);
+		return -1;
+	}
+	*seen |= 1U << kw;
+	return kw;
+}
+
 const char *nc_next_arg(int argc, char **argv, int *i)
 {
 	if (*i + 1 >= argc) {

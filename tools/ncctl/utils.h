@@ -52,6 +52,16 @@ int nc_match(const char *arg, const void *table, size_t n, size_t stride,
 	nc_match(arg, words, ARRAY_SIZE(words), sizeof((words)[0]), what)
 
 /*
+ * A command's keyword: nc_match() of @arg against @n words, each allowed
+ * once; bit i of *@seen records word i. Returns its index, or -1 after
+ * printing why (unknown, ambiguous, 'duplicate keyword "KW"').
+ */
+int nc_match_kw(const char *arg, const char *const *words, size_t n,
+		unsigned int *seen);
+#define nc_match_keyword(arg, words, seen) \
+	nc_match_kw(arg, words, ARRAY_SIZE(words), seen)
+
+/*
  * A global option, iproute2 style: "-NAME" or any unique prefix of it,
  * "--NAME" as well, or "-L" for its letter.
  */
