@@ -90,6 +90,10 @@ def extra_conn(t):
     return cli, int(cli.stdout.readline())
 
 
+def timers_fired():
+    return sum(c["timers_fired"] for c in ncctl(None, "ctx", "show"))
+
+
 def linger_and_idle():
     with Module(nr_contexts=2, linger_ms=300, udp_timeout_ms=700,
                 tcp_timeout_ms=400), Topo() as t:
@@ -100,8 +104,13 @@ def linger_and_idle():
         ping(cli)
         before = by_port(ncctl(t.srv, "conn", "show", "proto", "tcp"))
         ksft_eq(len(before), 3, "TCP PCBs while open")
-        # Idle far beyond tcp_timeout_ms, but the sockets live: kept.
-        time.sleep(2)
+        # Idle beyond tcp_timeout_ms, twice, but the sockets live: each
+        # PCB's idle timer fires, finds its socket and keeps it. A
+        # timer armed before the ping fires early once (and re-arms):
+        # three rounds of the three PCBs' timers hold two idle checks.
+        fired = timers_fired()
+        ksft_true(busywait(lambda: timers_fired() >= fired + 3 * 3),
+                  "idle timers fired")
         ping(cli)
         after = by_port(ncctl(t.srv, "conn", "show", "proto", "tcp"))
         ksft_eq(sorted(after), sorted(before), "idle live TCP PCBs kept")

@@ -18,6 +18,8 @@ TOP=$PWD
 DEBS=$TOP/build/deb
 PORT=5201
 NS=ncpkg-cli
+# Polls of 0.2 s in 10 s, scaled like every deadline of the tests.
+TRIES=$(awk -v f="${NETCTX_TIMEOUT_FACTOR:-1}" 'BEGIN { printf "%d", 50 * f }')
 
 if [ -z "${NCPKG_INNER:-}" ]; then
 	exec unshare -m --propagation private env NCPKG_INNER=1 "$0" "$@"
@@ -201,6 +203,17 @@ again() {
 }
 ok "ExecStart again: idempotent, one policy" again
 
+# Until the steer server listens on PORT.
+listening() {
+	local i
+	for i in $(seq "$TRIES"); do
+		ss -Htln "sport = :$PORT" | grep -q LISTEN && return 0
+		sleep 0.2
+	done
+	echo "nothing listens on $PORT" >&2
+	return 1
+}
+
 steer() {
 	in_root "ip link add ncpkg0 type veth peer name ncpkg1" || return 1
 	in_root "ip netns add $NS && ip link set ncpkg1 netns $NS" || return 1
@@ -215,15 +228,14 @@ c, _ = s.accept()
 while c.recv(65536): pass
 time.sleep(120)'" ) &
 	SRV_PID=$!
-	sleep 1
+	listening || return 1
 	( bg_root "ip netns exec $NS python3 -c '
 import socket, time
 s = socket.create_connection((\"10.78.0.1\", $PORT), timeout=30)
 s.sendall(b\"x\" * 200000); time.sleep(120)'" ) &
 	CLI_PID=$!
 	local i out
-	# 10 s, scaled like every deadline of the tests.
-	for i in $(seq "$(awk -v f="${NETCTX_TIMEOUT_FACTOR:-1}" 'BEGIN { printf "%d", 50 * f }')"); do
+	for i in $(seq "$TRIES"); do
 		out=$(in_root "ncctl -j conn show port $PORT")
 		python3 -c '
 import json, sys
