@@ -66,12 +66,14 @@ if [ -r "$kconfig" ]; then
 fi
 for t in "${tests[@]}"; do
 	echo "# ---- $t"
+	start=$SECONDS
 	dmesg -C
 	log=$(mktemp)
 	timeout "$limit" "selftests/$t" 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
 	out=$(cat "$log")
 	rm -f "$log"
+	echo "# $t: $((SECONDS - start)) s"
 	p=$(grep -cE '^ok [0-9]+ ' <<<"$out" | tr -d ' ')
 	s=$(grep -cE '^ok [0-9]+ .*# SKIP' <<<"$out" | tr -d ' ')
 	f=$(grep -cE '^not ok [0-9]+ ' <<<"$out" | tr -d ' ')
