@@ -698,11 +698,19 @@ def struct_unpack(fmt, data):
     return struct.unpack(fmt, data)[0]
 
 
+def trace_ring_kb():
+    """The trace ring's size per CPU, "7 (expanded: 1408)" before first
+    use, to restore after a test resized it."""
+    with open(TRACEFS + "/buffer_size_kb") as f:
+        return re.findall(r"\d+", f.read())[-1]
+
+
 class UdpProbe:
     """The kernel's own view for UDP: kprobes on udp_queue_rcv_one_skb()
     and udpv6_queue_rcv_one_skb(), called once per datagram delivered to
     a socket, name the task and CPU that ran UDP receive and the socket's
-    local port (sk->skc_num, at offset 14 of struct sock_common)."""
+    local port (sk->skc_num, at offset 14 of struct sock_common, the
+    functions' first argument)."""
 
     PROBES = {"nctest_udp4": "udp_queue_rcv_one_skb",
               "nctest_udp6": "udpv6_queue_rcv_one_skb"}
@@ -729,7 +737,8 @@ class UdpProbe:
         if not os.path.exists(events):
             raise KsftSkip("kprobe events not available")
         for name, fn in self.PROBES.items():
-            self._define("p:%s %s lport=+14(%%di):u16\n" % (name, fn))
+            self._define("p:%s %s lport=+14($arg1):u16\n" % (name, fn))
+        self.kb = trace_ring_kb()
         TcpProbe._write("buffer_size_kb", str(self.KB))
         TcpProbe._write("trace", "")
         self._enable(True)
@@ -739,6 +748,7 @@ class UdpProbe:
         self._enable(False)
         for name in self.PROBES:
             self._define("-:%s\n" % name)
+        TcpProbe._write("buffer_size_kb", self.kb)
 
     def _read(self):
         out = []
