@@ -380,6 +380,7 @@ def ksft_run(cases):
     for i, (name, fn) in enumerate(cases, 1):
         Checks.failed = 0
         result = "pass"
+        start = time.monotonic()
         try:
             fn()
         except KsftSkip as e:
@@ -395,6 +396,7 @@ def ksft_run(cases):
             print("ok %d %s" % (i, name))
         elif result == "fail":
             print("not ok %d %s" % (i, name))
+        print("# %s: %.1f s" % (name, time.monotonic() - start))
         totals[result] += 1
         sys.stdout.flush()
     print("# Totals: pass:%(pass)d fail:%(fail)d xfail:0 xpass:0 "
