@@ -114,6 +114,7 @@ static unsigned int netctx_balance_units(struct netctx_context *busy,
 	struct netctx_pcb *pcb;
 	unsigned int b, n = 0;
 	u64 packets, rate;
+	u32 delta;
 
 	rcu_read_lock();
 	for (b = 0; b < netctx_dir_buckets(); b++) {
@@ -121,8 +122,9 @@ static unsigned int netctx_balance_units(struct netctx_context *busy,
 			if (!READ_ONCE(pcb->balance) || pcb->wild)
 				continue;
 			packets = READ_ONCE(pcb->packets);
-			rate = div64_u64((packets - pcb->bal_packets) * HZ,
-					 elapsed);
+			/* No flow gets 2^32 packets in one period. */
+			delta = (u32)packets - pcb->bal_packets;
+			rate = div64_u64((u64)delta * HZ, elapsed);
 			pcb->bal_packets = packets;
 			if (READ_ONCE(pcb->ctx) != busy ||
 			    netctx_pcb_moving(pcb))

@@ -38,32 +38,33 @@ struct netctx_tuple {
  */
 struct netctx_pcb {
 	/*
-	 * Read by the classifier under RCU. Set before insertion and read
-	 * only since, but for the three that say who writes them later.
+	 * Read by the classifier under RCU (the first two cache lines). Set
+	 * before insertion and read only since, but for those that say who
+	 * writes them later; none of those is written per packet.
 	 */
 	struct hlist_node dir_node;
 	struct netctx_tuple tuple;
 	possible_net_t net;
 	u32 dir_hash;
 	u32 flow_hash;
-	u8 origin;		/* enum netctx_origin: WRITE_ONCE by migration */
-	u8 placed_by;		/* origin before any migration */
 	struct netctx_context *ctx;	/* owner: WRITE_ONCE by migration */
 	/*
 	 * Where re-injection resumes; NULL in a pre-assignment until the
 	 * hook of its first packet sets it (cmpxchg, hook.c).
 	 */
 	netctx_okfn_t okfn;
+	u8 origin;		/* enum netctx_origin: WRITE_ONCE by migration */
+	u8 placed_by;		/* origin before any migration */
 	bool wild;		/* pre-assignment for any local address */
 	bool from_wild;		/* created by claiming a wild assignment */
 	bool user;		/* pre-assigned by an unprivileged socket */
 	bool balance;		/* its policy rebalances by load */
+	bool float_full;	/* floatq overflowed: abort if still possible */
+	u8 state;		/* enum netctx_state: the owner's */
 	atomic_t claimed;	/* wild: a connection took it over */
 	u32 owner_cookie[2];	/* user: that socket's cookie (owner.c) */
 	kuid_t uid;		/* user: whose quota it counts against */
-
 	u32 group;		/* session group, 0 for none (migrate.c) */
-
 	/*
 	 * Migration handshake (migrate.c): while mig_seq is odd, the
 	 * classifier parks packets in floatq instead of a context's queue.
@@ -71,31 +72,8 @@ struct netctx_pcb {
 	 * ring slot knows the owner may have stopped looking.
 	 */
 	u32 mig_seq;
-	bool float_full;	/* floatq overflowed: abort if still possible */
-	struct sk_buff_head floatq;
-
-	/*
-	 * The owner's private state. Not cache-line aligned: the fields it
-	 * writes per packet (timer, last_seen, packets, bytes) still fall
-	 * past the lines the classifier reads for every packet (up to
-	 * mig_seq), and the alignment cost 64 bytes per PCB.
-	 */
-	struct list_head ctx_node;
-	struct list_head grave_node;
-	struct llist_node adopt_node;
-	struct netctx_timer timer;
-	unsigned long last_seen;
-	unsigned long grave_cookie;
-	unsigned long assign_timeout;	/* jiffies, for state ASSIGNED */
-	unsigned long expire_tail;	/* queue tail when found expired */
-	int dif;		/* ingress ifindex of the first packet */
-	int sdif;		/* its l3mdev slave ifindex, or 0 */
-	u64 packets;
-	u64 bytes;
-	u64 mig_start;		/* ns: a migration's request, until delivery */
-	u64 bal_packets;	/* packets at the last balance period */
-	s32 first_ctx;
-	u8 state;		/* enum netctx_state */
+	u32 assign_timeout;	/* jiffies, for state ASSIGNED */
+	s16 first_ctx;
 	/*
 	 * Made by a flow's first packet, no second one yet (TCP: no
 	 * handshake ACK): lives new_timeout_ms and counts in the netns's
@@ -103,7 +81,32 @@ struct netctx_pcb {
 	 * insertion, then the owner's.
 	 */
 	bool unconfirmed;
-	bool attached;
+	bool attached;		/* the owner's */
+
+	/*
+	 * The owner's private state. The fields it writes per packet
+	 * (last_seen, packets, bytes) fall on the last two cache lines,
+	 * which no classifier reads: 256 bytes in all, no padding.
+	 */
+	struct sk_buff_head floatq;
+	/* In the owner's table; once buried, in its graveyard. */
+	union {
+		struct list_head ctx_node;
+		struct list_head grave_node;
+	};
+	struct llist_node adopt_node;
+	struct netctx_timer timer;
+	unsigned long last_seen;
+	union {
+		unsigned long expire_tail;	/* queue tail when found expired */
+		unsigned long grave_cookie;	/* RCU state at burial */
+	};
+	int dif;		/* ingress ifindex of the first packet */
+	int sdif;		/* its l3mdev slave ifindex, or 0 */
+	u64 packets;
+	u64 bytes;
+	u64 mig_start;		/* ns: a migration's request, until delivery */
+	u32 bal_packets;	/* packets at the last balance period, mod 2^32 */
 	bool dead;
 	bool expiring;		/* expire_tail is set */
 };
