@@ -241,8 +241,17 @@ static unsigned int netctx_hook_steal(struct sk_buff *skb,
 		okfn = cmpxchg(&pcb->okfn, NULL, state->okfn) ?: state->okfn;
 	if (unlikely(okfn != state->okfn || netctx_ct_unconfirmed(skb)))
 		return NF_ACCEPT;
-	/* A noref dst would not survive the trip. */
-	skb_dst_force(skb);
+	/*
+	 * A noref dst would not survive the trip. One being released as
+	 * we look cannot be held, and the receive path would meet a NULL
+	 * dst (tcp_v4_conn_request(), __udp4_lib_rcv()): drop, as
+	 * nf_queue does, rather than accept it past the packets of its
+	 * flow that are queued already.
+	 */
+	if (unlikely(!skb_dst_force(skb))) {
+		atomic_long_inc(&READ_ONCE(pcb->ctx)->shared.drops);
+		return NF_DROP;
+	}
 	return netctx_hook_queue(pcb, skb, meta);
 }
 

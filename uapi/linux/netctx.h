@@ -44,7 +44,8 @@
  *     second over the last balance_ms period)
  *   To init_net's admin (CAP_NET_ADMIN there) the counters are
  *   module-wide (all namespaces). DROPS counts packets
- *   refused by a full queue (or float queue), and queued packets dropped
+ *   refused by a full queue (or float queue) or whose route was being
+ *   released as they were stolen, and queued packets dropped
  *   because their device had moved to another netns or was being
  *   unregistered at delivery; OVERFLOWS counts packets
  *   opening a new flow (TCP SYN, any UDP datagram) that a policy gave
