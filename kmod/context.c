@@ -483,11 +483,16 @@ void netctx_ctx_drain(struct netctx_context *ctx)
 	netctx_ctx_rx_until(ctx, atomic_long_read(&ctx->queue.tail));
 }
 
+/*
+ * Oldest first: a wild pre-assignment joins before the connection that
+ * claimed it, whose arrival then retires it.
+ */
 void netctx_ctx_adopt_all(struct netctx_context *ctx)
 {
 	struct llist_node *list = llist_del_all(&ctx->shared.adopt);
 	struct netctx_pcb *pcb, *tmp;
 
+	list = llist_reverse_order(list);
 	llist_for_each_entry_safe(pcb, tmp, list, adopt_node) {
 		if (!pcb->attached && !pcb->dead && pcb->ctx == ctx)
 			netctx_ctx_attach(ctx, pcb);
