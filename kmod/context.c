@@ -494,6 +494,7 @@ void netctx_ctx_adopt_all(struct netctx_context *ctx)
 
 	list = llist_reverse_order(list);
 	llist_for_each_entry_safe(pcb, tmp, list, adopt_node) {
+		pcb->adopting = false;
 		if (!pcb->attached && !pcb->dead && pcb->ctx == ctx)
 			netctx_ctx_attach(ctx, pcb);
 	}

@@ -319,6 +319,16 @@ static int netctx_mig_collect(struct netctx_context *ctx,
 			n = -EBUSY;
 			break;
 		}
+		/*
+		 * Attached by a packet before its creator handed it over:
+		 * leaving now, it would land on our adopt list later, and be
+		 * attached twice or freed while on it.
+		 */
+		if (pcb->adopting) {
+			mig->why = "connection being created";
+			n = -EBUSY;
+			break;
+		}
 		/* Ours: only this thread may free it from now on. */
 		mb->pcb = pcb;
 		mb->from = ctx;

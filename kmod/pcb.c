@@ -155,6 +155,7 @@ struct netctx_pcb *netctx_pcb_alloc(struct net *net,
 	write_pnet(&pcb->net, net);
 	pcb->dir_hash = hash;
 	pcb->first_ctx = -1;
+	pcb->adopting = true;
 	return pcb;
 
 overflow:

@@ -109,6 +109,12 @@ struct netctx_pcb {
 	u32 bal_packets;	/* packets at the last balance period, mod 2^32 */
 	bool dead;
 	bool expiring;		/* expire_tail is set */
+	/*
+	 * Published, not yet taken off its owner's adopt list: set at
+	 * allocation (every PCB is handed over after its insertion), then
+	 * cleared by the owner. No migration may take it meanwhile.
+	 */
+	bool adopting;
 };
 
 int netctx_pcb_init(unsigned int max_conns);
