@@ -59,6 +59,7 @@ static struct {
 	struct delayed_work work;
 	u64 *prev;			/* each context's packets, last period */
 	unsigned long last;		/* jiffies of the last period */
+	unsigned long scanned;		/* jiffies of the last units scan */
 	unsigned int hold;		/* periods the imbalance has lasted */
 	struct netctx_unit units[NETCTX_BALANCE_UNITS];
 } netctx_bal;
@@ -103,13 +104,15 @@ static struct netctx_unit *netctx_unit_find(unsigned int *n,
 }
 
 /*
- * The units of balanced ports on ctx, with their rates. Every PCB's
- * packet count of the last period is kept in bal_packets, written by
- * this work alone.
+ * The units of balanced ports on busy, with their rates since the last
+ * scan; none with busy NULL, which only takes the baseline. Every PCB's
+ * packet count at that scan is kept in bal_packets, written by this
+ * work alone.
  */
-static unsigned int netctx_balance_units(struct netctx_context *busy,
-					 unsigned long elapsed)
+static unsigned int netctx_balance_units(struct netctx_context *busy)
 {
+	unsigned long now = jiffies;
+	unsigned long elapsed = max(now - netctx_bal.scanned, 1UL);
 	struct netctx_unit *u;
 	struct netctx_pcb *pcb;
 	unsigned int b, n = 0;
@@ -122,11 +125,11 @@ static unsigned int netctx_balance_units(struct netctx_context *busy,
 			if (!READ_ONCE(pcb->balance) || pcb->wild)
 				continue;
 			packets = READ_ONCE(pcb->packets);
-			/* No flow gets 2^32 packets in one period. */
+			/* Scans are a period or two apart: no wrap. */
 			delta = (u32)packets - pcb->bal_packets;
 			rate = div64_u64((u64)delta * HZ, elapsed);
 			pcb->bal_packets = packets;
-			if (READ_ONCE(pcb->ctx) != busy ||
+			if (!busy || READ_ONCE(pcb->ctx) != busy ||
 			    netctx_pcb_moving(pcb))
 				continue;
 			u = netctx_unit_find(&n, pcb);
@@ -135,19 +138,19 @@ static unsigned int netctx_balance_units(struct netctx_context *busy,
 		}
 	}
 	rcu_read_unlock();
+	netctx_bal.scanned = now;
 	return n;
 }
 
 static void netctx_balance_move(struct netctx_context *busy,
-				struct netctx_context *idle, u64 want,
-				unsigned long elapsed)
+				struct netctx_context *idle, u64 want)
 {
 	struct netctx_unit *best = NULL, *u;
 	struct netctx_select sel = {};
 	unsigned int i, n;
 	struct net *net;
 
-	n = netctx_balance_units(busy, elapsed);
+	n = netctx_balance_units(busy);
 	for (i = 0; i < n; i++) {
 		u = &netctx_bal.units[i];
 		if (u->rate && u->rate <= want && (!best || u->rate > best->rate))
@@ -195,11 +198,23 @@ static void netctx_balance_decide(unsigned long elapsed)
 		netctx_bal.hold = 0;
 		return;
 	}
-	if (++netctx_bal.hold < netctx_balance_hold)
+	/*
+	 * The units' rates are counted since the last scan of the
+	 * directory: take it a period before the move. One older than two
+	 * periods (balance_hold below 2) is a baseline only, and the move
+	 * waits a period for rates of now.
+	 */
+	if (++netctx_bal.hold + 1 == netctx_balance_hold)
+		netctx_balance_units(NULL);
+	if (netctx_bal.hold < netctx_balance_hold)
 		return;
+	if (time_after(jiffies, netctx_bal.scanned + 2 * elapsed)) {
+		netctx_balance_units(NULL);
+		netctx_bal.hold--;
+		return;
+	}
 	netctx_bal.hold = 0;
-	netctx_balance_move(busy, idle, (busy->shared.load_pps - idle->shared.load_pps) / 2,
-			    elapsed);
+	netctx_balance_move(busy, idle, (busy->shared.load_pps - idle->shared.load_pps) / 2);
 }
 
 static void netctx_balance_work(struct work_struct *work)
@@ -223,6 +238,7 @@ void netctx_balance_init(void)
 	if (!netctx_bal.prev)
 		return;
 	netctx_bal.last = jiffies;
+	netctx_bal.scanned = jiffies;
 	INIT_DELAYED_WORK(&netctx_bal.work, netctx_balance_work);
 	queue_delayed_work(system_unbound_wq, &netctx_bal.work,
 			   msecs_to_jiffies(netctx_balance_ms ?: 500));
