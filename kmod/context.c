@@ -166,6 +166,7 @@ static void netctx_ctx_bury(struct netctx_context *ctx,
 	netctx_pcb_unlink(pcb);
 	netctx_ctx_detach(ctx, pcb);
 	pcb->dead = true;
+	pcb->expiring = false;	/* expire_tail becomes grave_cookie */
 	if (notify && !pcb->wild)
 		netctx_event_conn(pcb, NETCTX_EVENT_CONN_CLOSE);
 	pcb->grave_cookie = start_poll_synchronize_rcu();

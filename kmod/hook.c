@@ -160,7 +160,9 @@ static bool netctx_float_push(struct netctx_pcb *pcb, struct sk_buff *skb,
 		parked = true;
 		if (skb_queue_len(&pcb->floatq) >= netctx_float_len) {
 			atomic_long_inc(&READ_ONCE(pcb->ctx)->shared.drops);
-			pcb->float_full = true;
+			/* On the classifier's lines: written once. */
+			if (!pcb->float_full)
+				WRITE_ONCE(pcb->float_full, true);
 			*verdict = NF_DROP;
 		} else {
 			dev_hold(skb->dev);

@@ -107,6 +107,8 @@ static int netctx_parse_key(void)
 
 static int netctx_check_params(void)
 {
+	/* A PCB's first_ctx holds a context id in 16 bits. */
+	BUILD_BUG_ON(NETCTX_MAX_CONTEXTS > S16_MAX);
 	if (!nr_contexts)
 		nr_contexts = num_online_cpus();
 	if (nr_contexts > NETCTX_MAX_CONTEXTS ||

@@ -109,8 +109,9 @@ int netctx_conn_assign(struct net *net, const struct netctx_tuple *t,
 	pcb->placed_by = NETCTX_ORIGIN_ASSIGNED;
 	pcb->state = NETCTX_STATE_ASSIGNED;
 	pcb->wild = ipv6_addr_any(&t->laddr);
-	pcb->assign_timeout = msecs_to_jiffies(timeout_ms ?:
-					       netctx_assign_timeout_ms);
+	pcb->assign_timeout = min_t(unsigned long, U32_MAX,
+				    msecs_to_jiffies(timeout_ms ?:
+						     netctx_assign_timeout_ms));
 	/* Once published, only RCU keeps it from its owner's graveyard. */
 	rcu_read_lock();
 	old = netctx_pcb_insert(pcb);

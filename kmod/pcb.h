@@ -117,6 +117,16 @@ struct netctx_pcb {
 	bool adopting;
 };
 
+/*
+ * The layout above, where spinlock_t is the 4 bytes of a kernel without
+ * lock debugging: the classifier's fields on the first two cache lines,
+ * the owner's on the last two.
+ */
+#if !IS_ENABLED(CONFIG_DEBUG_SPINLOCK) && !IS_ENABLED(CONFIG_DEBUG_LOCK_ALLOC)
+static_assert(sizeof(struct netctx_pcb) == 256);
+static_assert(offsetof(struct netctx_pcb, floatq) == 128);
+#endif
+
 int netctx_pcb_init(unsigned int max_conns);
 /* The PCBs one netns may hold (netns.h's max_pcbs), after init. */
 unsigned int netctx_pcb_netns_max(const struct net *net);
