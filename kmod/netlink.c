@@ -290,25 +290,37 @@ static struct sk_buff *netctx_event_new(u8 event, void **hdr, gfp_t gfp)
 	return skb;
 }
 
-static void netctx_notify_port(struct net *net, const struct netctx_policy *p,
-			       u8 event)
+/*
+ * A port event, made while the caller alone holds the policy: once it is
+ * published, a parallel replace or delete may free it (parallel_ops).
+ * NULL when nobody listens or on failure.
+ */
+static struct sk_buff *netctx_port_event(struct net *net,
+					 const struct netctx_policy *p,
+					 u8 event)
 {
 	struct sk_buff *skb;
 	void *hdr;
 
 	if (!genl_has_listeners(&netctx_genl_family, net,
 				NETCTX_MCGRP_EVENTS_ID))
-		return;
+		return NULL;
 	skb = netctx_event_new(event, &hdr, GFP_KERNEL);
 	if (!skb)
-		return;
+		return NULL;
 	if (netctx_fill_port(skb, p, NULL)) {
 		nlmsg_free(skb);
-		return;
+		return NULL;
 	}
 	genlmsg_end(skb, hdr);
-	genlmsg_multicast_netns(&netctx_genl_family, net, skb, 0,
-				NETCTX_MCGRP_EVENTS_ID, GFP_KERNEL);
+	return skb;
+}
+
+static void netctx_event_send(struct net *net, struct sk_buff *skb)
+{
+	if (skb)
+		genlmsg_multicast_netns(&netctx_genl_family, net, skb, 0,
+					NETCTX_MCGRP_EVENTS_ID, GFP_KERNEL);
 }
 
 static int netctx_parse_contexts(struct genl_info *info,
@@ -397,6 +409,7 @@ int netctx_nl_add_port_doit(struct sk_buff *skb, struct genl_info *info)
 	DECLARE_BITMAP(mask, NETCTX_MAX_CONTEXTS) = {};
 	struct net *net = genl_info_net(info);
 	struct netctx_policy *p;
+	struct sk_buff *event;
 	u32 flags = 0;
 	int ret;
 
@@ -432,9 +445,12 @@ int netctx_nl_add_port_doit(struct sk_buff *skb, struct genl_info *info)
 		ret = netctx_parse_bpf(info, p);
 	if (!ret)
 		ret = netctx_hook_enable(net);
-	if (!ret)
-		ret = netctx_policy_add(netctx_net(net), p,
-					flags & NETCTX_F_REPLACE);
+	if (ret) {
+		netctx_policy_free(p);
+		return ret;
+	}
+	event = netctx_port_event(net, p, NETCTX_EVENT_PORT_ADD);
+	ret = netctx_policy_add(netctx_net(net), p, flags & NETCTX_F_REPLACE);
 	if (ret == -EEXIST)
 		NL_SET_ERR_MSG(info->extack,
 			       "port already has a policy (use replace)");
@@ -442,10 +458,11 @@ int netctx_nl_add_port_doit(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG(info->extack,
 			       "too many port policies in this netns (netns_max_ports)");
 	if (ret) {
+		nlmsg_free(event);
 		netctx_policy_free(p);
 		return ret;
 	}
-	netctx_notify_port(net, p, NETCTX_EVENT_PORT_ADD);
+	netctx_event_send(net, event);
 	return 0;
 }
 
@@ -471,7 +488,8 @@ int netctx_nl_del_port_doit(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG(info->extack, "no policy on this port");
 		return -ENOENT;
 	}
-	netctx_notify_port(net, p, NETCTX_EVENT_PORT_DEL);
+	/* Unpublished: ours until released. */
+	netctx_event_send(net, netctx_port_event(net, p, NETCTX_EVENT_PORT_DEL));
 	netctx_policy_release(p);
 	return 0;
 }
