@@ -143,20 +143,24 @@ static int __init netctx_mod_init(void)
 	ret = netctx_netns_init();
 	if (ret)
 		goto err_contexts;
-	ret = netctx_genl_init();
-	if (ret)
-		goto err_netns;
 	ret = netctx_sockopt_init();
 	if (ret)
-		goto err_genl;
+		goto err_netns;
+	/*
+	 * Last: a dump opened on the family holds a module reference that a
+	 * failed init would not wait for.
+	 */
+	ret = netctx_genl_init();
+	if (ret)
+		goto err_sockopt;
 	netctx_balance_init();
 
 	pr_info("%u contexts, queue %u, max %u connections\n",
 		netctx_nr_contexts, queue_len, netctx_max_conns);
 	return 0;
 
-err_genl:
-	netctx_genl_uninit();
+err_sockopt:
+	netctx_sockopt_uninit();
 err_netns:
 	netctx_netns_uninit();
 err_contexts:
@@ -171,8 +175,8 @@ err_pcb:
 static void __exit netctx_mod_exit(void)
 {
 	netctx_balance_uninit();
-	netctx_sockopt_uninit();
 	netctx_genl_uninit();
+	netctx_sockopt_uninit();
 	netctx_netns_uninit();
 	netctx_contexts_uninit();
 	/* Policies are freed by call_rcu(). */
