@@ -95,6 +95,18 @@ def uapi_enum(name):
     return out
 
 
+def builtin(module):
+    """Whether the running kernel has module built in (the debug kernel
+    builds everything in): it can then not be unloaded."""
+    path = "/lib/modules/%s/modules.builtin" % os.uname().release
+    try:
+        with open(path) as f:
+            return any(os.path.basename(line.strip()) == module + ".ko"
+                       for line in f)
+    except OSError:
+        return False
+
+
 def busywait(fn, timeout=30.0, step=0.05):
     """Polls fn until it returns a true value or the (scaled) deadline
     passes; returns its last value."""
