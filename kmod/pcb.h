@@ -86,7 +86,7 @@ struct netctx_pcb {
 	/*
 	 * The owner's private state. The fields it writes per packet
 	 * (last_seen, packets, bytes) fall on the last two cache lines,
-	 * which no classifier reads: 256 bytes in all, no padding.
+	 * which no classifier reads: 256 bytes in all.
 	 */
 	struct sk_buff_head floatq;
 	/* In the owner's table; once buried, in its graveyard. */
@@ -106,7 +106,7 @@ struct netctx_pcb {
 	u64 packets;
 	u64 bytes;
 	u64 mig_start;		/* ns: a migration's request, until delivery */
-	u32 bal_packets;	/* packets at the last balance period, mod 2^32 */
+	u32 bal_packets;	/* packets at the last units scan, mod 2^32 */
 	bool dead;
 	bool expiring;		/* expire_tail is set */
 	/*
