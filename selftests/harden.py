@@ -673,10 +673,15 @@ def pktgen_flood():
                 syn.wait()
             flood.stop()
         base.append(throughput())
-        over = sum(c["overflows"] for c in ncctl(None, "ctx", "show"))
-        print("# %d datagrams forged, %d packets of refused flows; TCP "
-              "MB/s %s, under the flood %s" %
-              (sent, over, base, flooded))
+        ctxs = ncctl(None, "ctx", "show")
+        over = sum(c["overflows"] for c in ctxs)
+        print("# %d datagrams forged, %d packets of refused flows, %d "
+              "dropped by full queues; TCP MB/s %s, under the flood %s" %
+              (sent, over, sum(c["drops"] for c in ctxs), base, flooded))
+        for ns in (t.cli, t.srv):
+            print("# %s: %s" % (ns, " ".join(cmd(
+                ["nstat", "-asz", "TcpRetransSegs", "TcpExtTCPTimeouts",
+                 "TcpExtTCPBacklogDrop", "IpInDiscards"], ns=ns).split())))
         ksft_true(over > sent // 2, "refused flows counted: %d" % over)
         ksft_true(max(flooded) >= 0.5 * max(base),
                   "TCP throughput %.1f MB/s under flood, %.1f without" %
