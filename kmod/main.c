@@ -76,6 +76,10 @@ unsigned int netctx_netns_max_ports = 1024;
 module_param_named(netns_max_ports, netctx_netns_max_ports, uint, 0444);
 MODULE_PARM_DESC(netns_max_ports, "Port policies one netns may hold");
 
+unsigned int netctx_netns_max_moves = 1024;
+module_param_named(netns_max_moves, netctx_netns_max_moves, uint, 0444);
+MODULE_PARM_DESC(netns_max_moves, "Migrations one netns may have under way when it asks for one more not to wait (NETCTX_F_NOWAIT)");
+
 unsigned int netctx_netns_max_new = 4096;
 module_param_named(netns_max_new, netctx_netns_max_new, uint, 0444);
 MODULE_PARM_DESC(netns_max_new, "PCBs of flows without a second packet yet one netns may hold");
@@ -118,6 +122,7 @@ static int netctx_check_params(void)
 	    !netctx_assign_timeout_ms || !netctx_linger_ms ||
 	    !netctx_new_timeout_ms || !netctx_float_len ||
 	    !netctx_netns_max_new || !netctx_netns_max_ports ||
+	    !netctx_netns_max_moves ||
 	    !netctx_netns_share_pct || netctx_netns_share_pct > 100)
 		return -EINVAL;
 	return netctx_parse_key();

@@ -561,6 +561,17 @@ int netctx_mig_submit(struct net *net, struct netctx_migration *mig,
 	mig->origin = flags & NETCTX_MIG_BALANCE ? NETCTX_ORIGIN_BALANCED :
 						   NETCTX_ORIGIN_MIGRATED;
 	mig->start = ktime_get_ns();
+	/*
+	 * A waiting request holds its caller; one that does not wait holds
+	 * only memory, as many as asked: bound them per netns. Racy by
+	 * design: concurrent requests may pass the bound by a few.
+	 */
+	if (mig->nowait && atomic_read(&nn->moves) >= netctx_netns_max_moves) {
+		kfree(mig);
+		NL_SET_ERR_MSG(extack,
+			       "too many migrations under way in this netns (netns_max_moves)");
+		return -EBUSY;
+	}
 	init_completion(&mig->done);
 	owner = netctx_mig_next_owner(mig, &ret);
 	if (!owner) {

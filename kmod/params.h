@@ -15,5 +15,6 @@ extern unsigned int netctx_netns_share_pct;
 extern unsigned int netctx_new_timeout_ms;
 extern unsigned int netctx_netns_max_new;
 extern unsigned int netctx_netns_max_ports;
+extern unsigned int netctx_netns_max_moves;
 
 #endif /* _NETCTX_PARAMS_H */

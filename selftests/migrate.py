@@ -11,9 +11,9 @@ import sys
 import threading
 
 from nclib import (Client, KsftSkip, Module, Monitor, Mover, TcpProbe,
-                   Topo, busywait, cmd, connections, helper, ksft_eq, ksft_run,
-                   ksft_true, listener, ncctl, server_report, traffic,
-                   udp_stat)
+                   Topo, busywait, cmd, connections, deadline, helper, ksft_eq,
+                   ksft_run, ksft_true, listener, ncctl, rport, server_report,
+                   traffic, udp_stat)
 
 PORT = 5000
 # Moves per test: each one awaited and followed by a delivered packet.
@@ -401,6 +401,57 @@ def moves_under_way(t):
         p.wait()
 
 
+NOWAIT_BURST = helper("nowait_burst")
+
+
+def nowait_moves_bounded():
+    """With netns_max_moves=1, moves asked not to wait of 8 UDP flows of
+    one context, from a SCHED_FIFO task on that context's CPU (so the
+    first is still under way for the others): the first is taken, every
+    other one gets EBUSY at once, another netns's move is taken all the
+    same, and once the first move has ended (the flow on its new
+    context) a move is taken again."""
+    with Module(nr_contexts=2, netns_max_moves=1,
+                udp_timeout_ms=int(deadline(120) * 1000)), \
+            Topo(static_neigh=True) as t, Topo(static_neigh=True) as t2:
+        servers = []
+        for tt in (t, t2):
+            ncctl(tt.srv, "port", "add", "udp", PORT)
+            servers.append(traffic(tt.srv, "server", "udp",
+                                   tt.addr(4, "srv"), PORT, idle=5,
+                                   timeout=300))
+            traffic(tt.cli, "client", "udp", tt.addr(4, "srv"), PORT,
+                    conns=16, packets=3)
+        cpu_of = {c["id"]: c["cpu"] for c in ncctl(None, "ctx", "show")}
+        pcbs = ncctl(t.srv, "conn", "show", "port", PORT)
+        owner = pcbs[0]["ctx"]
+        mine = [dict(p, to=1 - owner) for p in pcbs if p["ctx"] == owner]
+        ksft_true(len(mine) >= 2, "flows of context %d: %d" %
+                  (owner, len(mine)))
+        other = ncctl(t2.srv, "conn", "show", "port", PORT)[0]
+        other["to"] = 1 - other["ctx"]
+        out = json.loads(cmd([sys.executable, NOWAIT_BURST, t.srv,
+                              str(cpu_of[owner]), json.dumps(mine[:8]),
+                              t2.srv, json.dumps(other)]))
+        ksft_eq(out["errs"], [0] + [EBUSY] * (len(mine[:8]) - 1),
+                "errnos of the burst")
+        ksft_eq(out["other"], 0, "another netns's move")
+        first = mine[0]
+
+        def moved():
+            return any(p["ctx"] == first["to"] and
+                       rport(p) == rport(first)
+                       for p in ncctl(t.srv, "conn", "show", "port", PORT))
+        ksft_true(busywait(moved), "the first move ended")
+        mv = Mover(t.srv)
+        ksft_true(busywait(lambda: mv.migrate(mine[1]["to"], pcb=mine[1],
+                                              flags=Mover.F_NOWAIT) == 0),
+                  "a move taken again")
+        for srv in servers:
+            srv.kill()
+            srv.wait()
+
+
 def exit_mid_move():
     """Moves asked not to wait are still travelling when their netns is
     deleted, then when the module is unloaded: both end cleanly (run.sh
@@ -586,6 +637,7 @@ if __name__ == "__main__":
              ("group_moves_as_one", group_moves_as_one),
              ("parallel_migrations", parallel_migrations),
              ("second_move_busy", second_move_busy),
+             ("nowait_moves_bounded", nowait_moves_bounded),
              ("exit_mid_move", exit_mid_move),
              ("target_cpu_offline", target_cpu_offline),
              ("remote_session_followed", remote_session_followed),

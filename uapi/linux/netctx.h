@@ -139,7 +139,9 @@
  *   CONN_MIGRATE_FAIL with NETCTX_A_ERROR). Otherwise the call waits,
  *   killably: a fatal signal ends the wait, the move goes on.
  *   -ENOENT: no such managed connection; -EBUSY: a connection is already
- *   moving, or its parking queue overflowed, and nothing moved.
+ *   moving, or its parking queue overflowed, and nothing moved, or (with
+ *   NETCTX_F_NOWAIT) the netns has netns_max_moves (module parameter)
+ *   requests under way already and this one was not taken.
  *   Once a waited move of a peer's session (the third form) is done, new
  *   connections from that peer under a remote-addr policy go to its
  *   context, not where the hash says: one peer remembered per hash slot
