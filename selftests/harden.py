@@ -517,6 +517,9 @@ def kasan():
         return any(line.endswith(" kasan_report\n") for line in f)
 
 
+KASAN = kasan()
+
+
 PG = "/proc/net/pktgen"
 # On a kernel NETCTX_TIMEOUT_FACTOR times slower (the debug one) the flood
 # is that much lighter and the share as much smaller: the same multiple
@@ -526,7 +529,7 @@ PG = "/proc/net/pktgen"
 # kernel far more than the factor, and at 2000/4 datagrams a second the
 # guest's CPU 0 overflowed its backlog (5,531 drops in softnet_stat,
 # TCP retransmitting what was lost there, outside netctx).
-PG_SLOW = deadline(1) * (4 if kasan() else 1)
+PG_SLOW = deadline(1) * (4 if KASAN else 1)
 PG_RATE = int(2000 / PG_SLOW)      # forged datagrams per second
 PG_SYN_RATE = int(300 / PG_SLOW)   # forged SYNs per second
 PG_NEW_MAX = int(256 / PG_SLOW)    # netns_max_new
@@ -594,10 +597,9 @@ def pktgen_flood():
     absorbs), then forged SYNs at 300 a second beside them (~110 a second
     used to fill the whole table; rates and share divided by
     NETCTX_TIMEOUT_FACTOR, and by 4 more under KASAN), to a netns whose
-    TCP connection on the
-    same port carries data. (Faster floods test the emulated CPU, not
-    netctx: the flood's unmanaged packets cost the same with or without
-    it.) The flood's flows hold at most netns_max_new PCBs, the
+    TCP connection on the same port carries data. (Faster floods test
+    the emulated CPU, not netctx: the flood's unmanaged packets cost the
+    same with or without it.) The flood's flows hold at most netns_max_new PCBs, the
     contexts' queues at most queue_len packets, the refused flows are
     counted, slab memory grows by less than 4 MiB over 5 s of flood
     (with 600 s PCBs, as before, 10,000 would take ~4 MiB; not checked
@@ -659,7 +661,7 @@ def pktgen_flood():
             grown = slab_kb() - slab0
             print("# slab grew by %d KiB in %d s of flood" % (grown,
                                                              PG_PHASE))
-            if kasan():
+            if KASAN:
                 # KASAN's quarantine keeps freed objects (every skb of
                 # the flood) in slab, up to 1/32 of memory.
                 print("# KASAN: slab growth not bounded, PCBs are")

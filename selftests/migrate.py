@@ -134,9 +134,9 @@ def tcp_under_migration(family):
                 if e["lport"] == PORT and e["pid"] in pids:
                     ran.setdefault(e["rport"], set()).add(pids[e["pid"]])
             ksft_eq(len(ran), 4, "connections received by a context")
-            for rport, ctxs in ran.items():
+            for port, ctxs in ran.items():
                 ksft_true(len(ctxs) > 1, "tcp_probe never saw port %d "
-                          "change context: %r" % (rport, ran))
+                          "change context: %r" % (port, ran))
             for c in ncctl(None, "ctx", "show"):
                 ksft_eq(c["drops"], 0, "drops on ctx %d" % c["id"])
     return test
